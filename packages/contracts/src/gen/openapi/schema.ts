@@ -414,10 +414,7 @@ export type components = {
         };
         /** @description The public API example's response, kept as written, plus the stored executive. */
         CommissionExecutiveResponse: {
-            /**
-             * Format: uuid
-             * @description The new executive's id.
-             */
+            /** @description The new executive's id (a UUID). */
             executiveId: string;
             /**
              * @description The executive's state in lower case.
@@ -426,7 +423,7 @@ export type components = {
             status: "active" | "retired";
             /** @description A human-readable confirmation. */
             message: string;
-            executive: components["schemas"]["Executive"];
+            executive?: components["schemas"]["Executive"];
         };
         ListExecutivesResponse: {
             /** @description One page of executives. */
