@@ -1,0 +1,37 @@
+// The interface every inference backend implements: the server's embedded
+// one, Triton (gRPC or HTTP), Ray Serve and Ray Jobs.
+import type { RunSimulationRequest, SimulationResult } from "@sovren/contracts/zod";
+
+export type { RunSimulationRequest, SimulationResult };
+
+export interface RunOptions {
+  /** The operation this run records; batch backends derive their job id from it, so a re-dispatch attaches instead of duplicating. */
+  operationId: string;
+  signal?: AbortSignal;
+  /** Called with the fraction of the work done, in [0, 1]. */
+  onProgress?: (fraction: number) => void;
+  /** W3C trace context to pass on. */
+  traceparent?: string;
+}
+
+export interface Readiness {
+  ready: boolean;
+  message: string;
+}
+
+export interface InferenceBackend {
+  /** "embedded", "triton-grpc", "triton-http", "ray-serve" or "ray-job". */
+  readonly name: string;
+  /** Whether the backend (and its model) can take work now. */
+  ready(signal?: AbortSignal): Promise<Readiness>;
+  /** Runs one simulation. Rejects with an InferenceError. */
+  run(request: RunSimulationRequest, options: RunOptions): Promise<SimulationResult>;
+  /** Stops the work of an operation, where the backend runs it out of process. */
+  cancel?(operationId: string): Promise<void>;
+}
+
+/** Combines the caller's signal with a timeout. */
+export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
