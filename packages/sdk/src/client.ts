@@ -2,7 +2,7 @@ import { createClient, type Client, type Interceptor, type Transport } from "@co
 import type { ClientOptions } from "./client-options.js";
 import { SovrenError } from "./core/errors.js";
 import { isLogLevel, levelLogger, type Logger } from "./core/logger.js";
-import { fillMissing, headerBuilder } from "./internal/auth.js";
+import { fillMissing, headerBuilder, lacksCredentials } from "./internal/auth.js";
 import { Engine } from "./internal/engine.js";
 import { readEnv } from "./internal/env.js";
 import { services } from "./internal/operations.js";
@@ -57,11 +57,11 @@ export class SovrenClient {
     this.rest = createRestClient(baseUrl, (request) => fetch(request));
     this.rest.use({
       async onRequest({ request }) {
-        fillMissing(request.headers, await baseHeaders(false));
+        if (lacksCredentials(request.headers)) fillMissing(request.headers, await baseHeaders(false));
       },
     });
     const fillCredentials: Interceptor = (next) => async (req) => {
-      fillMissing(req.header, await baseHeaders(false));
+      if (lacksCredentials(req.header)) fillMissing(req.header, await baseHeaders(false));
       return next(req);
     };
     const { transport = "rest" } = options;
@@ -85,7 +85,7 @@ export class SovrenClient {
       validateResponses: typeof validate === "boolean" ? validate : (validate.response ?? true),
       baseHeaders,
       canRefreshToken: options.getToken !== undefined,
-      random: Math.random,
+      random: () => Math.random(),
     });
     this.executives = new Executives(engine);
     this.simulations = new Simulations(engine);

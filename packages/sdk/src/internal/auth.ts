@@ -21,6 +21,11 @@ export function headerBuilder(credentials: Credentials): (refresh: boolean) => P
   };
 }
 
+/** Whether a request was built without credentials (the low-level clients' requests, not the engine's). */
+export function lacksCredentials(headers: Headers): boolean {
+  return !headers.has("authorization") && !headers.has("x-api-key");
+}
+
 /** Copies into `target` each header of `defaults` that `target` lacks (for the low-level clients). */
 export function fillMissing(target: Headers, defaults: Headers): void {
   defaults.forEach((value, name) => {

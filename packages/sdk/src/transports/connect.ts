@@ -14,7 +14,8 @@ import { APIConnectionError, SovrenError, ValidationError, type ErrorCode } from
 import { rpcMethod, type OperationSpec } from "../internal/operations.js";
 import type { StreamResult, UnaryResult, Wire } from "./types.js";
 
-const CODES: ErrorCode[] = [
+/** Connect codes by number minus one, in snake case. */
+export const CODES: ErrorCode[] = [
   "canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found", "already_exists",
   "permission_denied", "resource_exhausted", "failed_precondition", "aborted", "out_of_range",
   "unimplemented", "internal", "unavailable", "data_loss", "unauthenticated",
