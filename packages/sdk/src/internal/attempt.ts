@@ -32,7 +32,8 @@ export function attemptSignal(user: AbortSignal | undefined, timeoutMs: number):
       if (user?.aborted) return error instanceof APIUserAbortError ? error : new APIUserAbortError(undefined, error);
       if (timedOut) return new APIConnectionTimeoutError(`Request timed out after ${timeoutMs} ms.`, error);
       if (error instanceof SovrenError) return error;
-      const message = error instanceof Error ? `Connection error: ${error.message}` : "Connection error.";
+      // Runtime messages can quote the URL, userinfo and all.
+      const message = error instanceof Error ? `Connection error: ${error.message.replace(/\/\/[^/\s@]+@/g, "//***@")}` : "Connection error.";
       return new APIConnectionError(message, error);
     },
   };
