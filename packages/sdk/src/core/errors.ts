@@ -1,0 +1,125 @@
+import type { components } from "@sovren/contracts/openapi";
+
+type Problem = components["schemas"]["Problem"];
+/** A Connect/gRPC status code in snake case, as carried by `Problem.code`. */
+export type ErrorCode = components["schemas"]["ErrorCode"];
+export type FieldViolation = components["schemas"]["FieldViolation"];
+
+// Marks every Sovren error with the names of its class chain, so `X.is(e)` works
+// across duplicated copies of the package (ESM + CJS, two versions) where
+// `instanceof` does not.
+const KINDS = Symbol.for("@sovren/sdk.error-kinds");
+
+/** The base of every error the SDK throws. */
+export class SovrenError extends Error {
+  static readonly errorName: string = "SovrenError";
+  declare readonly [KINDS]: readonly string[];
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    const kinds: string[] = [];
+    for (let c = new.target as unknown as { errorName?: string } | null; c?.errorName; c = Object.getPrototypeOf(c)) {
+      if (!kinds.includes(c.errorName)) kinds.push(c.errorName);
+    }
+    Object.defineProperty(this, KINDS, { value: kinds });
+    // A stable name even when a minifier renames the classes.
+    Object.defineProperty(this, "name", { value: kinds[0], enumerable: false, configurable: true, writable: true });
+  }
+
+  /** True when `value` is this kind of Sovren error (or a subclass), from any copy of the SDK. */
+  static is<T extends abstract new (...args: never[]) => SovrenError>(this: T & { errorName: string }, value: unknown): value is InstanceType<T> {
+    const kinds = (value as { [KINDS]?: unknown } | null)?.[KINDS];
+    return Array.isArray(kinds) && kinds.includes(this.errorName);
+  }
+}
+
+export interface APIErrorInit {
+  status?: number | undefined;
+  code?: ErrorCode | undefined;
+  problem?: Problem | undefined;
+  requestId?: string | undefined;
+  headers?: Headers | undefined;
+  cause?: unknown;
+}
+
+/** The server answered with an error (REST problem+json or a Connect/gRPC error). */
+export class APIError extends SovrenError {
+  static override readonly errorName: string = "APIError";
+  /** HTTP status (for Connect/gRPC: the status the code maps to, see docs/wire-conventions.md). */
+  readonly status: number | undefined;
+  /** The Connect/gRPC code in snake case (`not_found`, `unavailable`, …). */
+  readonly code: ErrorCode | undefined;
+  /** The RFC 9457 problem details (REST), or one built from the Connect error. */
+  readonly problem: Problem | undefined;
+  readonly requestId: string | undefined;
+  /** Response headers (Connect/gRPC: headers and trailers). */
+  readonly headers: Headers;
+  /** Per-field violations, when the server named the fields. */
+  readonly errors: readonly FieldViolation[];
+
+  constructor(message: string, init: APIErrorInit = {}) {
+    super(message, { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code ?? init.problem?.code;
+    this.problem = init.problem;
+    this.headers = init.headers ?? new Headers();
+    this.requestId = init.requestId ?? this.headers.get("x-request-id") ?? init.problem?.requestId ?? undefined;
+    this.errors = init.problem?.errors ?? [];
+  }
+}
+
+export class BadRequestError extends APIError {
+  static override readonly errorName: string = "BadRequestError";
+}
+/** Input or a response failed the contract's validators on the client; nothing was sent (input) or the response was not used. */
+export class ValidationError extends BadRequestError {
+  static override readonly errorName: string = "ValidationError";
+  constructor(
+    message: string,
+    /** `request`: rejected before sending. `response`: the server's answer broke the contract. */
+    readonly source: "request" | "response",
+    violations: FieldViolation[],
+    requestId?: string,
+  ) {
+    super(message, { requestId, code: "invalid_argument" });
+    Object.defineProperty(this, "errors", { value: violations });
+  }
+}
+export class AuthenticationError extends APIError {
+  static override readonly errorName: string = "AuthenticationError";
+}
+export class PermissionDeniedError extends APIError {
+  static override readonly errorName: string = "PermissionDeniedError";
+}
+export class NotFoundError extends APIError {
+  static override readonly errorName: string = "NotFoundError";
+}
+export class ConflictError extends APIError {
+  static override readonly errorName: string = "ConflictError";
+}
+export class RateLimitError extends APIError {
+  static override readonly errorName: string = "RateLimitError";
+}
+export class InternalServerError extends APIError {
+  static override readonly errorName: string = "InternalServerError";
+}
+/** The request never got an answer (DNS, refused, reset, TLS…). */
+export class APIConnectionError extends APIError {
+  static override readonly errorName: string = "APIConnectionError";
+  constructor(message = "Connection error.", cause?: unknown) {
+    super(message, { cause });
+  }
+}
+export class APIConnectionTimeoutError extends APIConnectionError {
+  static override readonly errorName: string = "APIConnectionTimeoutError";
+  constructor(message = "Request timed out.", cause?: unknown) {
+    super(message, cause);
+  }
+}
+/** The caller's AbortSignal fired. */
+export class APIUserAbortError extends APIError {
+  static override readonly errorName: string = "APIUserAbortError";
+  constructor(message = "Request was aborted.", cause?: unknown) {
+    super(message, { cause });
+  }
+}

@@ -1,0 +1,33 @@
+// The public names both entry points (`.` and `./node`) share, by name.
+export { SovrenClient, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type ConnectClients } from "./client.js";
+export type { ClientOptions } from "./client-options.js";
+export type { TransportName } from "./transports/web.js";
+export type { TokenProvider } from "./internal/auth.js";
+export type { RequestOptions } from "./core/request-options.js";
+export { APIPromise, type WithResponse } from "./core/api-promise.js";
+export { Page, PagePromise } from "./core/pagination.js";
+export { Stream } from "./core/stream.js";
+export type { Logger, LogLevel } from "./core/logger.js";
+export {
+  SovrenError,
+  APIError,
+  BadRequestError,
+  ValidationError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  type ErrorCode,
+  type FieldViolation,
+} from "./core/errors.js";
+export type { Executives, ListExecutivesParams } from "./resources/executives.js";
+export type { Simulations } from "./resources/simulations.js";
+export type { Operations, ListOperationsParams, WaitOptions } from "./resources/operations.js";
+export type { Communications, ListCommunicationsParams, WatchCommunicationsParams } from "./resources/communications.js";
+export type { Health } from "./resources/health.js";
+export type { components as Schemas } from "@sovren/contracts/openapi";

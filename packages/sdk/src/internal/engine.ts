@@ -1,0 +1,147 @@
+import type { WithResponse } from "../core/api-promise.js";
+import { withRequestId } from "../core/api-promise.js";
+import { AuthenticationError, type SovrenError } from "../core/errors.js";
+import { redactHeaders, redactUrl, type Logger } from "../core/logger.js";
+import type { RequestOptions } from "../core/request-options.js";
+import { retryDelayMs, shouldRetry, sleep } from "../core/retries.js";
+import { Stream } from "../core/stream.js";
+import type { AttemptContext, Wire } from "../transports/types.js";
+import { attemptSignal, throwIfAborted, uuid, type AttemptSignal } from "./attempt.js";
+import { isMutating, operationSpec, type OperationId, type OperationSpec } from "./operations.js";
+import { validateRequest, validateResponse } from "./validate.js";
+
+export interface EngineConfig {
+  wire: Wire;
+  maxRetries: number;
+  timeout: number;
+  logger: Logger;
+  validateRequests: boolean;
+  validateResponses: boolean;
+  /** Default, auth and tenant headers; `refresh` asks the token provider for a new token. */
+  baseHeaders(refresh: boolean): Promise<Headers>;
+  canRefreshToken: boolean;
+  random: () => number;
+}
+
+type Input = Record<string, unknown>;
+
+/**
+ * Runs every call: validation, headers, idempotency key, per-attempt
+ * timeout, retries with backoff, token refresh on 401, logging. Transport
+ * specifics stay behind `Wire`.
+ */
+export class Engine {
+  constructor(readonly config: EngineConfig) {}
+
+  /** One unary call, retried as needed. */
+  async unary<T>(id: OperationId, input: Input, options: RequestOptions = {}): Promise<WithResponse<T>> {
+    const op = operationSpec(id);
+    if (this.config.validateRequests) validateRequest(id, input);
+    return this.#withRetries(op, input, options, false, async (ctx, attempt) => {
+      const started = Date.now();
+      try {
+        const result = await this.config.wire.unary(op, input, ctx);
+        const requestId = result.headers.get("x-request-id") ?? undefined;
+        this.config.logger.debug(`${op.id} ← ${result.status} in ${Date.now() - started} ms`, { requestId });
+        if (this.config.validateResponses) validateResponse(id, op.response, result.data, requestId);
+        return { ...result, data: withRequestId(result.data as T, requestId), requestId };
+      } finally {
+        attempt.release();
+      }
+    });
+  }
+
+  /** A server stream whose events are validated and unwrapped with `pick`. */
+  stream<T>(id: OperationId, input: Input, options: RequestOptions, pick: (event: Input) => T): Stream<T> {
+    const op = operationSpec(id);
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const callOptions = { ...options, signal };
+    const engine = this;
+    async function* iterate(): AsyncGenerator<T, void, undefined> {
+      if (engine.config.validateRequests) validateRequest(id, input);
+      // Retry only until the first event: after that, the caller has seen
+      // data and silently reconnecting could skip or repeat events.
+      const opened = await engine.#withRetries(op, input, callOptions, true, async (ctx, attempt) => {
+        try {
+          const result = await engine.config.wire.stream(op, input, ctx);
+          const iterator = result.events[Symbol.asyncIterator]();
+          const first = await iterator.next();
+          return { result, iterator, first, attempt };
+        } catch (e) {
+          attempt.release();
+          throw e;
+        }
+      });
+      const { result, iterator, attempt } = opened;
+      const requestId = result.headers.get("x-request-id") ?? undefined;
+      try {
+        for (let next = opened.first; !next.done; next = await iterator.next()) {
+          if (engine.config.validateResponses) validateResponse(id, op.response, next.value, requestId);
+          yield withRequestId(pick(next.value as Input), requestId);
+        }
+      } catch (e) {
+        throw attempt.classify(e);
+      } finally {
+        // Closes the connection when the caller breaks out early.
+        controller.abort();
+        await iterator.return?.().catch(() => {});
+        attempt.release();
+      }
+    }
+    return new Stream(iterate, controller);
+  }
+
+  async #withRetries<R>(
+    op: OperationSpec,
+    input: Input,
+    options: RequestOptions,
+    stream: boolean,
+    run: (ctx: AttemptContext, attempt: AttemptSignal) => Promise<R>,
+  ): Promise<R> {
+    const { logger } = this.config;
+    const maxRetries = options.maxRetries ?? this.config.maxRetries;
+    const timeout = options.timeout ?? this.config.timeout;
+    const idempotencyKey = options.idempotencyKey ?? (isMutating(op.id) ? `sovren-retry-${uuid()}` : undefined);
+    const url = redactUrl(this.config.wire.url(op, input));
+    let refresh = false;
+    let refreshed = false;
+    for (let retry = 0; ; ) {
+      throwIfAborted(options.signal);
+      const headers = await this.#headers(refresh, idempotencyKey, options.headers);
+      const attempt = attemptSignal(options.signal, timeout);
+      const ctx: AttemptContext = { headers, signal: attempt.signal, ...(stream ? { onOpen: attempt.clearTimeout } : {}) };
+      logger.debug(`${op.id} → ${this.config.wire.name} ${url}`, { attempt: retry + 1, headers: redactHeaders(headers) });
+      let error: SovrenError;
+      try {
+        return await run(ctx, attempt);
+      } catch (e) {
+        error = attempt.classify(e);
+      }
+      if (AuthenticationError.is(error) && this.config.canRefreshToken && !refreshed) {
+        refresh = refreshed = true;
+        logger.debug(`${op.id}: 401, asking the token provider for a new token`);
+        continue;
+      }
+      refresh = false;
+      if (retry >= maxRetries || !shouldRetry(error)) {
+        logger.debug(`${op.id} failed: ${error.name}: ${error.message}`);
+        throw error;
+      }
+      const delay = retryDelayMs(retry, (error as { headers?: Headers }).headers, this.config.random);
+      retry++;
+      logger.info(`${op.id} failed (${error.message}); retry ${retry} of ${maxRetries} in ${delay} ms`);
+      await sleep(delay, options.signal);
+    }
+  }
+
+  async #headers(refresh: boolean, idempotencyKey: string | undefined, extra: RequestOptions["headers"]): Promise<Headers> {
+    const headers = await this.config.baseHeaders(refresh);
+    if (idempotencyKey) headers.set("idempotency-key", idempotencyKey);
+    for (const [name, value] of Object.entries(extra ?? {})) {
+      if (value === null) headers.delete(name);
+      else if (value !== undefined) headers.set(name, value);
+    }
+    return headers;
+  }
+}

@@ -1,0 +1,78 @@
+// Builds, packs and installs @sovren/contracts and @sovren/sdk into a fresh
+// app outside the workspace, then typechecks and runs ESM and CommonJS
+// scripts against a tiny node:http server: the tarballs, not workspace links.
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SOVREN_LOG: "off" } });
+
+const executive = {
+  id: "0b8e4a1c-2f4d-4c5e-9a6b-7c8d9e0f1a2b", name: "Aurora", role: "Chief Strategy Officer", skills: [], voiceProfile: "",
+  state: "EXECUTIVE_STATE_ACTIVE", createTime: "2030-01-01T00:00:00Z", updateTime: "2030-01-01T00:00:00Z",
+};
+
+const script = (importLine: string) => `${importLine}
+async function main(): Promise<void> {
+  const client = new Sovren({ baseUrl: process.env.SOVREN_URL, apiKey: "k", maxRetries: 0 });
+  const page = await client.executives.list({ pageSize: 1 });
+  const first: Schemas["schemas"]["Executive"] | undefined = page.data[0];
+  try {
+    await client.executives.commission({ name: "x".repeat(101), role: "CSO" });
+  } catch (e) {
+    if (!ValidationError.is(e)) throw e;
+    console.log(JSON.stringify({ name: first?.name, validation: e.message }));
+  }
+}
+void main();
+`;
+
+let app: string;
+let server: Server;
+beforeAll(() => {
+  run("pnpm", ["--filter", "@sovren/contracts", "--filter", "@sovren/sdk", "build"], root);
+  app = mkdtempSync(join(tmpdir(), "sovren-sdk-app-"));
+  for (const pkg of ["contracts", "sdk"]) run("pnpm", ["pack", "--pack-destination", app], join(root, "packages", pkg));
+  const tarballs = readdirSync(app).filter((f) => f.endsWith(".tgz")).map((f) => join(app, f));
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs, "typescript@5.9.3", "@types/node@20.19.43"], app);
+  writeFileSync(join(app, "esm.mts"), script('import { Sovren, ValidationError, type Schemas } from "@sovren/sdk";'));
+  writeFileSync(join(app, "cjs.cts"), script('import { Sovren, ValidationError, type Schemas } from "@sovren/sdk";'));
+  writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, types: ["node"], skipLibCheck: false, outDir: "out" },
+    files: ["esm.mts", "cjs.cts"],
+  }));
+  server = createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.setHeader("x-request-id", "req_pkg");
+    res.end(JSON.stringify(req.url?.startsWith("/v1/executives") ? { executives: [executive], nextPageToken: "" } : {}));
+  });
+  return new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+}, 300_000);
+afterAll(() => {
+  server?.close();
+  if (app) rmSync(app, { recursive: true, force: true });
+});
+
+describe("the packed package", () => {
+  // Async: the test server lives in this process and must keep answering.
+  it("typechecks and runs from ESM and CommonJS", async () => {
+    run(join(app, "node_modules/.bin/tsc"), ["-p", "."], app);
+    const env = { SOVREN_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    for (const file of ["out/esm.mjs", "out/cjs.cjs"]) {
+      const { stdout: out } = await promisify(execFile)("node", [file], { cwd: app, encoding: "utf8", env: { ...process.env, ...env } });
+      expect(JSON.parse(out), file).toEqual({
+        name: "Aurora",
+        validation: expect.stringContaining("name: Too big: expected string to have <=100 characters"),
+      });
+    }
+  }, 300_000);
+});
