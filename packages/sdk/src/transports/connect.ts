@@ -26,7 +26,7 @@ export function errorFromConnect(error: unknown): SovrenError {
   if (error instanceof SovrenError) return error;
   const ce = ConnectError.from(error);
   // Errors a client creates locally (no server answer) are connection failures.
-  if (!ce.isWireError && (ce.code === 2 || ce.code === 14)) return new APIConnectionError(ce.rawMessage, error);
+  if (!answeredByServer(ce) && (ce.code === 2 || ce.code === 14)) return new APIConnectionError(ce.rawMessage, error);
   const code = CODES[ce.code - 1] ?? "unknown";
   const status = statusForCode(code);
   const requestId = ce.metadata.get("x-request-id") ?? undefined;
@@ -38,6 +38,20 @@ export function errorFromConnect(error: unknown): SovrenError {
     problem: { type: "about:blank", title: code, status, code, detail: ce.rawMessage, ...(requestId ? { requestId } : {}) },
     cause: error,
   });
+}
+
+/**
+ * Whether the error came from a server's answer. connect-es 2.2 says so in
+ * `isWireError`; on 2.1 (the last release for Node 20) an answered error
+ * carries the response's headers, while a failed connection carries none
+ * and has the network error as its cause.
+ */
+function answeredByServer(ce: ConnectError): boolean {
+  const flag = (ce as { isWireError?: boolean }).isWireError;
+  if (typeof flag === "boolean") return flag;
+  let headers = 0;
+  ce.metadata.forEach(() => void headers++);
+  return headers > 0 || ce.cause === undefined;
 }
 
 function toMessage(method: DescMethod, input: Record<string, unknown>) {
