@@ -5,11 +5,11 @@ import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
 import { createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { toApiError } from "../domain/errors.js";
 import { authorize } from "../auth/rbac.js";
 import type { Pipeline } from "../handlers/dispatch.js";
 import { traceContext } from "../observability/trace-context.js";
+import { createConnectNodeHandler } from "./connect/node-adapter.js";
 import { kRequestState, connectRoutes } from "./connect/routes.js";
 import { applyCors } from "./cors.js";
 import { getRequestState, setRequestState, toHeaders, type NodeRequest, type RequestState } from "./request-state.js";
@@ -23,10 +23,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createHttpHandler(p: Pipeline) {
   const { svc } = p;
-  const connect = connectNodeAdapter({
+  const connect = createConnectNodeHandler({
     routes: connectRoutes(p),
     // Every field the OpenAPI schema lists as required is present (docs/wire-conventions.md).
-    jsonOptions: { alwaysEmitImplicit: true },
+    jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: false },
     readMaxBytes: MAX_BODY_BYTES,
     contextValues: (req) => createContextValues().set(kRequestState, getRequestState(req as NodeRequest)),
   });
@@ -63,10 +63,7 @@ export function createHttpHandler(p: Pipeline) {
       });
     });
     if (applyCors(req, res, svc.config.corsOrigins)) return;
-    if (isRpc) {
-      connect(req as never, res as never);
-      return;
-    }
+    if (isRpc && connect(req, res)) return;
     if (path === "/metrics") {
       void serveMetrics(p, req, res, state);
       return;
