@@ -221,6 +221,24 @@ describe("bad input answers 4xx, never 5xx", () => {
     expect(res.status).toBe(400);
   });
 
+  it("reads a body that arrives in a later packet than its headers (HTTP/1.1 through the port sniffer)", async () => {
+    const { connect } = await import("node:net");
+    const body = JSON.stringify({ role: "r", name: "Split packets" });
+    const socket = connect(new URL(server.url).port as unknown as number, "127.0.0.1");
+    const response = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (d) => {
+        text += d.toString();
+        if (text.includes("\r\n\r\n{")) resolve(text);
+      });
+    });
+    socket.write(`POST /v1/executives HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    socket.write(body);
+    expect(await response).toMatch(/^HTTP\/1.1 201/);
+    socket.destroy();
+  });
+
   it("echoes request ids and trace context, and answers CORS preflights", async () => {
     const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     const res = await rest(server, token, "/v1/executives", { headers: { traceparent: parent, "x-request-id": "req-123" } });

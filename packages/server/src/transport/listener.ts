@@ -38,7 +38,15 @@ export async function listen(handler: Handler, port: number, host: string): Prom
       socket.unshift(chunk);
       const n = Math.min(chunk.length, PREFACE.length);
       const isH2 = chunk.subarray(0, n).equals(PREFACE.subarray(0, n));
-      (isH2 ? h2 : h1).emit("connection", socket);
+      if (isH2) {
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        // The 'readable' listener left the stream paused; HTTP/1's parser
+        // reads through 'data' events, so later packets (e.g. a body sent
+        // after the headers) only arrive once it flows.
+        socket.resume();
+      }
     });
   });
 
