@@ -229,7 +229,7 @@ describe("bad input answers 4xx, never 5xx", () => {
       let text = "";
       socket.on("data", (d) => {
         text += d.toString();
-        if (text.includes("\r\n\r\n{")) resolve(text);
+        if (text.includes("\r\n\r\n")) resolve(text);
       });
     });
     socket.write(`POST /v1/executives HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
