@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// sovren-server: serve (default), print a development token, create an API key.
+import { parseArgs } from "node:util";
+import { createApiKey } from "./auth/api-keys.js";
+import { mintToken, parseTtl } from "./auth/dev-token.js";
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from "./config.js";
+import type { Role } from "./domain/principal.js";
+import { startServer } from "./server.js";
+import { openDb } from "./store/open.js";
+
+const USAGE = `Usage:
+  sovren-server [serve]                       start the server (configured by environment, see README)
+  sovren-server token --tenant <id> [--roles admin,member,viewer] [--ttl 30m] [--sub <subject>]
+                                              print a development JWT signed with SOVREN_JWT_SECRET
+  sovren-server create-api-key --tenant <id> [--roles member] [--name <label>]
+                                              store a new API key (hashed) and print it once`;
+
+const ROLES = new Set(["admin", "member", "viewer"]);
+
+function parseRoles(value: string | undefined, fallback: Role[]): Role[] {
+  if (!value) return fallback;
+  const roles = value.split(",").map((r) => r.trim());
+  for (const r of roles) if (!ROLES.has(r)) throw new Error(`unknown role "${r}" (admin, member, viewer)`);
+  return roles as Role[];
+}
+
+async function main(argv: string[]): Promise<void> {
+  const command = argv[0] && !argv[0].startsWith("-") ? argv.shift()! : "serve";
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      tenant: { type: "string" },
+      roles: { type: "string" },
+      ttl: { type: "string", default: "30m" },
+      sub: { type: "string" },
+      name: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || command === "help") {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case "serve": {
+      if (config.jwtSecretIsDevDefault) {
+        console.error(
+          `WARNING: SOVREN_JWT_SECRET is not set; tokens are signed with the public development secret "${DEV_JWT_SECRET}". ` +
+            "Never use it in production. Print a token with: sovren-server token --tenant <id>",
+        );
+      }
+      const server = await startServer();
+      const stop = async (signal: string) => {
+        console.error(`${signal}: shutting down`);
+        await server.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", () => void stop("SIGINT"));
+      process.once("SIGTERM", () => void stop("SIGTERM"));
+      return;
+    }
+    case "token": {
+      if (!values.tenant) throw new Error("--tenant is required");
+      if (!config.jwtSecret) throw new Error("SOVREN_JWT_SECRET is needed to sign tokens when a JWKS is configured");
+      const token = await mintToken({
+        secret: config.jwtSecret,
+        audience: config.jwtAudience,
+        tenantId: values.tenant,
+        roles: parseRoles(values.roles, ["admin"]),
+        subject: values.sub,
+        ttlSeconds: parseTtl(values.ttl!),
+      });
+      console.log(token);
+      return;
+    }
+    case "create-api-key": {
+      if (!values.tenant) throw new Error("--tenant is required");
+      if (!config.databaseUrl && !config.dataDir) {
+        throw new Error("set DATABASE_URL or SOVREN_DATA_DIR: an in-memory database forgets the key when this command exits");
+      }
+      const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const { id, key } = await createApiKey(db, {
+          tenantId: values.tenant,
+          roles: parseRoles(values.roles, ["member"]),
+          name: values.name,
+        });
+        console.error(`API key ${id} for tenant ${values.tenant} (shown once; only its SHA-256 is stored):`);
+        console.log(key);
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    default:
+      throw new Error(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : `error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(err instanceof ConfigError ? 78 : 1);
+});

@@ -1,0 +1,40 @@
+// HealthService: liveness (always SERVING while the process answers) and
+// readiness (the database and the inference backend, each timed).
+import type { Services } from "./services.js";
+
+export async function checkHealth(svc: Services) {
+  return { status: "SERVING_STATUS_SERVING", version: svc.version };
+}
+
+async function probe(name: string, check: () => Promise<{ ready: boolean; message?: string }>) {
+  const started = performance.now();
+  let result: { ready: boolean; message?: string };
+  try {
+    result = await Promise.race([
+      check(),
+      new Promise<{ ready: boolean; message: string }>((resolve) =>
+        setTimeout(() => resolve({ ready: false, message: "timed out after 2s" }), 2000).unref(),
+      ),
+    ]);
+  } catch (err) {
+    result = { ready: false, message: err instanceof Error ? err.message : String(err) };
+  }
+  return {
+    name,
+    status: result.ready ? "SERVING_STATUS_SERVING" : "SERVING_STATUS_NOT_SERVING",
+    latencyMs: performance.now() - started,
+    message: result.message ?? "",
+  };
+}
+
+export async function checkReadiness(svc: Services) {
+  const dependencies = await Promise.all([
+    probe("database", async () => {
+      await svc.db.ownerTransaction((tx) => tx.query("SELECT 1"));
+      return { ready: true };
+    }),
+    probe(svc.backend.name, () => svc.backend.ready()),
+  ]);
+  const ready = dependencies.every((d) => d.status === "SERVING_STATUS_SERVING");
+  return { status: ready ? "SERVING_STATUS_SERVING" : "SERVING_STATUS_NOT_SERVING", dependencies };
+}

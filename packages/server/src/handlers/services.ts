@@ -1,0 +1,46 @@
+// What handlers work with: the per-call context the transports build, and the
+// process-wide services the server assembles once.
+import type { Config } from "../config.js";
+import type { ChangeFeed } from "../domain/change-feed.js";
+import type { DeliverySimulator } from "../domain/delivery.js";
+import type { OperationRunner } from "../domain/operation-runner.js";
+import type { Principal } from "../domain/principal.js";
+import type { InferenceBackend } from "../inference/backend.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { Db } from "../store/db.js";
+
+export interface Services {
+  config: Config;
+  db: Db;
+  backend: InferenceBackend;
+  runner: OperationRunner;
+  feed: ChangeFeed;
+  delivery: DeliverySimulator;
+  metrics: Metrics;
+  log: Logger;
+  version: string;
+}
+
+export interface Call {
+  /** Absent only for the open health methods. */
+  principal: Principal | undefined;
+  requestId: string;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** A canonical-JSON request or response message. */
+export type Json = Record<string, unknown>;
+
+export type UnaryHandler = (svc: Services, call: Call & { principal: Principal }, req: any) => Promise<Json>;
+/** Resolves once the stream is admitted (or rejects, e.g. not_found), then yields its events. */
+export type StreamHandler = (
+  svc: Services,
+  call: Call & { principal: Principal },
+  req: any,
+) => Promise<AsyncIterable<Json>>;
+
+export function tenantOf(call: Call): string {
+  return call.principal!.tenantId;
+}

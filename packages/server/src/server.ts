@@ -1,0 +1,101 @@
+// Assembles the server: configuration → database (migrated) → services →
+// pipeline → one listening port. `startServer` is also how tests and the
+// examples start it in-process.
+import { createRequire } from "node:module";
+import { createApiKeyResolver } from "./auth/api-keys.js";
+import { createAuthenticator } from "./auth/authenticate.js";
+import { createJwtVerifier } from "./auth/jwt.js";
+import { loadConfig, type Config } from "./config.js";
+import { ChangeFeed } from "./domain/change-feed.js";
+import { DeliverySimulator } from "./domain/delivery.js";
+import { OperationRunner } from "./domain/operation-runner.js";
+import { RateLimiter } from "./domain/rate-limiter.js";
+import type { Pipeline } from "./handlers/dispatch.js";
+import type { Services } from "./handlers/services.js";
+import { createBackend } from "./inference/index.js";
+import { createLogger, type Logger } from "./observability/logger.js";
+import { createMetrics } from "./observability/metrics.js";
+import type { Db } from "./store/db.js";
+import { openDb } from "./store/open.js";
+import { createHttpHandler } from "./transport/http-handler.js";
+import { listen } from "./transport/listener.js";
+
+export interface StartServerOptions extends Partial<Config> {
+  /** Environment to read the rest of the configuration from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides the logger (tests pass a silent one). */
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  config: Config;
+  db: Db;
+  close(): Promise<void>;
+}
+
+function packageVersion(): string {
+  try {
+    return (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const { env, logger, ...overrides } = options;
+  const config: Config = { ...loadConfig(env ?? process.env), ...overrides };
+  const log = logger ?? createLogger(config.logLevel, { service: "sovren-server" });
+  if (config.jwtSecretIsDevDefault && config.jwtSecret) {
+    log.warn("using the documented development JWT secret: set SOVREN_JWT_SECRET or SOVREN_JWKS_URL/FILE in production");
+  }
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const metrics = createMetrics();
+  const backend = createBackend(config.inferenceBackend);
+  const feed = new ChangeFeed(db);
+  await feed.start();
+  const svc: Services = {
+    config,
+    db,
+    backend,
+    runner: new OperationRunner(db, backend, metrics, log),
+    feed,
+    delivery: new DeliverySimulator(db, config.deliveryDelayMs, log),
+    metrics,
+    log,
+    version: packageVersion(),
+  };
+  const verifyJwt = createJwtVerifier({
+    secret: config.jwtSecret,
+    audience: config.jwtAudience,
+    jwksUrl: config.jwksUrl,
+    jwksFile: config.jwksFile,
+  });
+  const pipeline: Pipeline = {
+    svc,
+    auth: createAuthenticator(verifyJwt, createApiKeyResolver(db)),
+    limiter: new RateLimiter(config.rateLimitRps, config.rateLimitBurst),
+  };
+  const listening = await listen(createHttpHandler(pipeline), config.port, config.host);
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${listening.port}`;
+  log.info("listening", { url, database: db.kind, backend: backend.name });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: listening.port,
+    config,
+    db,
+    close: () =>
+      (closing ??= (async () => {
+        await listening.close();
+        svc.delivery.stop();
+        await svc.runner.stop();
+        await feed.stop();
+        await backend.close?.();
+        await db.close();
+      })()),
+  };
+}

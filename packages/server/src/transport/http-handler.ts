@@ -1,0 +1,88 @@
+// The one request handler behind both HTTP versions: assigns the request id
+// and trace context, answers CORS, serves /metrics, and sends RPC paths
+// (`/sovren.v1.<Service>/<Method>`) to connect-node and everything else to REST.
+import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import type { Http2ServerResponse } from "node:http2";
+import { createContextValues } from "@connectrpc/connect";
+import { toApiError } from "../domain/errors.js";
+import { authorize } from "../auth/rbac.js";
+import type { Pipeline } from "../handlers/dispatch.js";
+import { traceContext } from "../observability/trace-context.js";
+import { createConnectNodeHandler } from "./connect/node-adapter.js";
+import { kRequestState, connectRoutes } from "./connect/routes.js";
+import { applyCors } from "./cors.js";
+import { getRequestState, setRequestState, toHeaders, type NodeRequest, type RequestState } from "./request-state.js";
+import { MAX_BODY_BYTES } from "./rest/read-body.js";
+import { handleRest } from "./rest/rest-handler.js";
+import { sendProblem } from "./rest/problem.js";
+
+type NodeResponse = ServerResponse | Http2ServerResponse;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createHttpHandler(p: Pipeline) {
+  const { svc } = p;
+  const connect = createConnectNodeHandler({
+    routes: connectRoutes(p),
+    // Every field the OpenAPI schema lists as required is present (docs/wire-conventions.md).
+    jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: false },
+    readMaxBytes: MAX_BODY_BYTES,
+    contextValues: (req) => createContextValues().set(kRequestState, getRequestState(req as NodeRequest)),
+  });
+
+  return (req: NodeRequest, res: NodeResponse) => {
+    const started = performance.now();
+    const incoming = req.headers["x-request-id"];
+    const requestId = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const trace = traceContext(req.headers.traceparent as string | undefined);
+    const path = (req.url ?? "/").split("?")[0]!;
+    const isRpc = /^\/sovren\.v1\.[A-Za-z]+\/[A-Za-z]+$/.test(path);
+    const state: RequestState = {
+      requestId,
+      trace,
+      log: svc.log.child({ requestId, traceId: trace.traceId }),
+      transport: isRpc ? "connect" : path.startsWith("/v1/") ? "rest" : "other",
+      method: isRpc ? path.slice(1) : path,
+    };
+    setRequestState(req, state);
+    res.setHeader("X-Request-Id", requestId);
+    res.setHeader("traceparent", trace.traceparent);
+    res.once("finish", () => {
+      const seconds = (performance.now() - started) / 1000;
+      const code = state.code ?? String(res.statusCode);
+      svc.metrics.requests.inc({ transport: state.transport, method: state.method, code });
+      svc.metrics.latency.observe({ transport: state.transport, method: state.method }, seconds);
+      state.log.debug("request", {
+        method: req.method,
+        path,
+        status: res.statusCode,
+        code: state.code,
+        tenantId: state.tenantId,
+        durationMs: Math.round(seconds * 1e4) / 10,
+      });
+    });
+    if (applyCors(req, res, svc.config.corsOrigins)) return;
+    if (isRpc && connect(req, res)) return;
+    if (path === "/metrics") {
+      void serveMetrics(p, req, res, state);
+      return;
+    }
+    void handleRest(p, req, res, state);
+  };
+}
+
+/** Prometheus metrics; like every non-health path it needs a credential (admin). */
+async function serveMetrics(p: Pipeline, req: NodeRequest, res: NodeResponse, state: RequestState) {
+  try {
+    const principal = await p.auth.authenticate(toHeaders(req.headers));
+    authorize(principal, "admin");
+    const body = await p.svc.metrics.registry.metrics();
+    res.writeHead(200, { "Content-Type": p.svc.metrics.registry.contentType });
+    res.end(body);
+  } catch (err) {
+    const e = toApiError(err);
+    state.code = e.code;
+    sendProblem(res, e, state.requestId, "/metrics");
+  }
+}

@@ -1,0 +1,81 @@
+// The REST transport: route, admit, read and validate, run the shared
+// handler, and answer with the response message (or its `response_body`
+// field) as JSON, problem+json on error, or an event stream.
+import type { ServerResponse } from "node:http";
+import type { Http2ServerResponse } from "node:http2";
+import { operations } from "@sovren/contracts/zod";
+import { ApiError, toApiError } from "../../domain/errors.js";
+import { admit, executeUnary, openStream, type Pipeline } from "../../handlers/dispatch.js";
+import type { Json } from "../../handlers/services.js";
+import { coerceQuery, validateParts } from "../../handlers/validate.js";
+import { toHeaders, type NodeRequest, type RequestState } from "../request-state.js";
+import { sendProblem } from "./problem.js";
+import { readJsonBody } from "./read-body.js";
+import { matchRoute } from "./routes.js";
+
+type NodeResponse = ServerResponse | Http2ServerResponse;
+
+const KEEP_ALIVE_MS = 15_000;
+
+export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeResponse, state: RequestState): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const abort = new AbortController();
+  res.once("close", () => abort.abort());
+  try {
+    const match = matchRoute(req.method ?? "GET", url.pathname);
+    if (!match) throw new ApiError("not_found", `no route for ${url.pathname}`);
+    if ("allowed" in match) {
+      throw new ApiError("unimplemented", `${req.method} is not allowed on ${url.pathname}`, {
+        status: 405,
+        headers: { Allow: match.allowed.join(", ") },
+      });
+    }
+    const { def, params } = match;
+    state.method = def.operationId;
+    const headers = toHeaders(req.headers);
+    const principal = await admit(p, def, headers);
+    state.tenantId = principal?.tenantId;
+    const body = operations[def.operationId].body ? await readJsonBody(req) : {};
+    const request = validateParts(def.operationId, {
+      path: params,
+      query: coerceQuery(def.operationId, url.searchParams),
+      body,
+    });
+    const call = { principal, requestId: state.requestId, signal: abort.signal, log: state.log };
+    if (def.stream) {
+      await sendStream(res, await openStream(p, def, call, request), abort.signal);
+      return;
+    }
+    const { response, replayed } = await executeUnary(p, def, call, request, headers.get("idempotency-key"));
+    let status = def.rest.status;
+    if (def.operationId === "checkReadiness" && response.status !== "SERVING_STATUS_SERVING") status = 503;
+    const out: Record<string, string> = { "Content-Type": "application/json" };
+    if (replayed) out["Idempotent-Replayed"] = "true";
+    if (def.rest.location) out.Location = def.rest.location(response);
+    if (status === 503) out["Retry-After"] = "5";
+    res.writeHead(status, out);
+    res.end(JSON.stringify(def.rest.responseField ? response[def.rest.responseField] : response));
+  } catch (err) {
+    const e = toApiError(err);
+    state.code = e.code;
+    if (e.code === "internal") state.log.error("request failed", { error: String(err), stack: (err as Error)?.stack });
+    sendProblem(res, e, state.requestId, url.pathname);
+  }
+}
+
+async function sendStream(response: NodeResponse, events: AsyncIterable<Json>, signal: AbortSignal): Promise<void> {
+  // The two response types' write() overloads do not unify; both accept a string.
+  const res = response as ServerResponse;
+  res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no" });
+  res.flushHeaders?.();
+  const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
+  try {
+    for await (const event of events) {
+      if (signal.aborted) break;
+      res.write(`data: ${JSON.stringify(event)}\n\n`);
+    }
+  } finally {
+    clearInterval(keepAlive);
+    res.end();
+  }
+}

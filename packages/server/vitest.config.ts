@@ -1,0 +1,23 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const contracts = (entry: string) => fileURLToPath(new URL(`../contracts/src/${entry}.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Test against the contracts' sources, so no build step is needed first.
+    alias: {
+      "@sovren/contracts/proto": contracts("proto"),
+      "@sovren/contracts/zod": contracts("zod"),
+      "@sovren/contracts/openapi": contracts("openapi"),
+    },
+  },
+  test: {
+    name: "server",
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // PGlite boots in WebAssembly: a few suites at a time is faster on 2 cores than all at once.
+    maxWorkers: 2,
+  },
+});
