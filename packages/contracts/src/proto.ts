@@ -1,0 +1,8 @@
+// Public entry for the protobuf-es code generated from proto/: messages,
+// enums, JSON types and the Connect service descriptors.
+export * from "./gen/proto/sovren/v1/executives_pb.js";
+export * from "./gen/proto/sovren/v1/simulations_pb.js";
+export * from "./gen/proto/sovren/v1/operations_pb.js";
+export * from "./gen/proto/sovren/v1/communications_pb.js";
+export * from "./gen/proto/sovren/v1/health_pb.js";
+export * from "./gen/proto/sovren/v1/options_pb.js";
