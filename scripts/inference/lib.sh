@@ -57,9 +57,17 @@ pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
 read_pid() { [ -f "$1" ] && cat "$1" 2>/dev/null || true; }
 
-# stop_pid_group NAME PIDFILE GRACE_SECONDS: SIGTERM the leader, wait, then SIGKILL its group.
+# session_pids LEADER -> pids in the session led by LEADER (started with setsid, so every process
+# it spawned, including ones that moved to their own process group, carries that session id).
+session_pids() { ps -eo pid=,sid=,stat= | awk -v s="$1" '$2 == s && $3 !~ /^Z/ { print $1 }'; }
+
+# stop_pid_group NAME PIDFILE GRACE_SECONDS [leader|session]
+#   leader:  SIGTERM the leader only (it shuts its children down itself), then wait;
+#   session: SIGTERM every process of the leader's session at once, then wait.
+# After the grace period whatever is left of that session gets SIGKILL. Only those pids are
+# signalled; nothing is matched by name.
 stop_pid_group() {
-  local name="$1" pidfile="$2" grace="${3:-30}" pid i
+  local name="$1" pidfile="$2" grace="${3:-30}" mode="${4:-leader}" pid i left
   pid="$(read_pid "$pidfile")"
   if ! pid_alive "$pid"; then
     rm -f "$pidfile"
@@ -67,17 +75,22 @@ stop_pid_group() {
     return 0
   fi
   log "stopping $name (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
+  if [ "$mode" = session ]; then
+    # shellcheck disable=SC2046
+    kill -TERM $(session_pids "$pid") 2>/dev/null || true
+  else
+    kill -TERM "$pid" 2>/dev/null || true
+  fi
   for ((i = 0; i < grace * 5; i++)); do
-    pid_alive "$pid" || break
+    [ -z "$(session_pids "$pid")" ] && break
     sleep 0.2
   done
-  if pid_alive "$pid"; then
-    log "$name did not stop within ${grace}s; killing its process group"
+  left="$(session_pids "$pid")"
+  if [ -n "$left" ]; then
+    log "$name did not stop within ${grace}s; killing pids $(echo $left)"
+    # shellcheck disable=SC2086
+    kill -KILL $left 2>/dev/null || true
   fi
-  # The leader was started with setsid, so its process group id is its pid; this also ends any
-  # children (tritonserver, python backend stubs) left behind.
-  kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$pidfile"
   log "$name stopped"
 }
