@@ -36,7 +36,7 @@ for p in "$HTTP_PORT" "$GRPC_PORT" "$METRICS_PORT"; do
   fi
 done
 
-rm -rf "$SOVREN_CACHE/triton-workspace"
+rm -rf "$SOVREN_CACHE/triton-workspace" "$SOVREN_CACHE/triton-access-token"
 start_ms=$(( $(date +%s%N) / 1000000 ))
 SOVREN_TRITON_HOST="$HOST" SOVREN_TRITON_HTTP_PORT="$HTTP_PORT" SOVREN_TRITON_GRPC_PORT="$GRPC_PORT" \
 SOVREN_TRITON_METRICS_PORT="$METRICS_PORT" \
