@@ -54,7 +54,7 @@ export RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S="${RAY_GRACEFUL_SHUTDOWN_DRAIN_TIME
 
 tail_log() {
   echo "---- last lines of $LOGFILE ----" >&2
-  tail -n 40 "$LOGFILE" >&2 || true
+  tail -n 40 "$LOGFILE" >&2 || true; echo >&2
   local f
   for f in /tmp/ray/session_latest/logs/serve/controller_*.log; do
     [ -f "$f" ] && { echo "---- last lines of $f ----" >&2; tail -n 20 "$f" >&2; }
@@ -112,7 +112,7 @@ deadline=$(( $(date +%s) + TIMEOUT ))
 
 wait_for "the dashboard ($DASH/api/version)" http_ok "$DASH/api/version"
 wait_for "the Jobs API ($DASH/api/jobs/)" http_ok "$DASH/api/jobs/"
-log "ray head ready in $(elapsed_s "$start_ms")s (GCS $HOST:$GCS_PORT, dashboard + jobs $DASH)"
+log "ray head ready in $(elapsed_s "$start_ms")s (GCS port $GCS_PORT, dashboard + jobs $DASH)"
 
 serve_ms=$(( $(date +%s%N) / 1000000 ))
 cat >"$SERVE_CONFIG" <<YAML

@@ -51,7 +51,7 @@ log "started pid $pid (log $LOGFILE); waiting up to ${TIMEOUT}s for $BASE"
 deadline=$(( $(date +%s) + TIMEOUT ))
 while :; do
   if ! pid_alive "$pid"; then
-    echo "---- last lines of $LOGFILE ----" >&2; tail -n 40 "$LOGFILE" >&2 || true
+    echo "---- last lines of $LOGFILE ----" >&2; tail -n 40 "$LOGFILE" >&2 || true; echo >&2
     rm -f "$PIDFILE"
     die "Triton exited during start-up (see above)"
   fi
@@ -59,7 +59,7 @@ while :; do
     break
   fi
   if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "---- last lines of $LOGFILE ----" >&2; tail -n 40 "$LOGFILE" >&2 || true
+    echo "---- last lines of $LOGFILE ----" >&2; tail -n 40 "$LOGFILE" >&2 || true; echo >&2
     bash "$SOVREN_ROOT/scripts/inference/stop-triton.sh" >&2 || true
     die "Triton not ready after ${TIMEOUT}s (GET $BASE/v2/health/ready and /v2/models/sovren_simulation/ready)"
   fi
