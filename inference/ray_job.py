@@ -1,0 +1,102 @@
+"""Ray Jobs entry point for batch Sovren simulations.
+
+Submit through the Ray Jobs REST API (dashboard port, 8265 here):
+
+    POST /api/jobs/
+    {"entrypoint": "python -m ray_job",
+     "runtime_env": {"env_vars": {"SOVREN_JOB_INPUT": "{\"scenario\": \"...\", \"trials\": 500000}"}},
+     "metadata": {"operationId": "..."}}
+
+Input (one JSON object, RunSimulationRequest-like: {scenario, seed?, trials?, threshold?,
+factors?}) comes from the environment variable SOVREN_JOB_INPUT, or else from the first
+command-line argument. Optional "chunkSize" (trials per chunk) in the same object.
+
+Output protocol, one line each on stdout (read them with GET /api/jobs/{id}/logs):
+
+    SOVREN_PROGRESS <fraction>       after every chunk, fraction of trials done in (0, 1]
+    SOVREN_RESULT <json>             exactly once, last, on success: {outcome, confidence,
+                                     expectedValue, stddev, p05, p95, trials, seed}
+    SOVREN_ERROR <message>           on failure (also on stderr); the process exits with 2 for
+                                     invalid input and 1 for anything else, so the job ends
+                                     FAILED and Ray's job message carries this line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sovren_sim import SimulationInputError, parse_request  # noqa: E402
+from sovren_sim.core import run  # noqa: E402
+
+ENV_INPUT = "SOVREN_JOB_INPUT"
+EXIT_INVALID_INPUT = 2
+EXIT_INTERNAL = 1
+
+
+def _fail(message: str, code: int) -> int:
+    line = f"SOVREN_ERROR {message}"
+    print(line, flush=True)
+    print(line, file=sys.stderr, flush=True)
+    return code
+
+
+def read_input(argv: list[str]) -> dict:
+    raw = os.environ.get(ENV_INPUT)
+    source = f"${ENV_INPUT}"
+    if not raw:
+        if len(argv) < 2:
+            raise SimulationInputError(
+                f"no input: set {ENV_INPUT} to a JSON object or pass it as the first argument"
+            )
+        raw, source = argv[1], "argv[1]"
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SimulationInputError(f"{source} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise SimulationInputError(f"{source} must be a JSON object")
+    return data
+
+
+def chunk_size_for(data: dict, trials: int) -> int:
+    chunk = data.get("chunkSize")
+    if chunk is None:
+        # about 20 progress lines, at least 10,000 trials per chunk
+        return max(10_000, math.ceil(trials / 20))
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise SimulationInputError(f"chunkSize must be a positive integer, got {chunk!r}")
+    return chunk
+
+
+def main(argv: list[str]) -> int:
+    try:
+        data = read_input(argv)
+        req = parse_request(data)
+        chunk = chunk_size_for(data, req.trials)
+    except SimulationInputError as exc:
+        return _fail(f"invalid input: {exc}", EXIT_INVALID_INPUT)
+
+    def progress(done: int, total: int) -> None:
+        print(f"SOVREN_PROGRESS {done / total:.6f}", flush=True)
+
+    started = time.monotonic()
+    try:
+        result = run(req, chunk_size=chunk, progress=progress)
+    except SimulationInputError as exc:
+        return _fail(f"invalid input: {exc}", EXIT_INVALID_INPUT)
+    except Exception as exc:  # noqa: BLE001 - the message must reach the job's logs
+        return _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+    print(f"sovren: {req.trials} trials in {time.monotonic() - started:.3f}s", file=sys.stderr)
+    print("SOVREN_RESULT " + json.dumps(result, separators=(",", ":"), allow_nan=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
