@@ -19,5 +19,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // PGlite boots in WebAssembly: a few suites at a time is faster on 2 cores than all at once.
     maxWorkers: 2,
+    // Its own group (it differs in maxWorkers): runs after the other projects.
+    sequence: { groupOrder: 1 },
   },
 });
