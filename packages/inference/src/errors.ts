@@ -42,6 +42,21 @@ export class BackendFailedError extends InferenceError {
   }
 }
 
+/**
+ * The reason in a model's `SimulationInputError: <reason>` text. PyTriton
+ * answers every exception of the model as HTTP 500 / gRPC INTERNAL with a
+ * Python traceback; this line tells bad input apart from a server fault.
+ */
+export function simulationInputReason(text: string): string | undefined {
+  const m = /SimulationInputError: ([^\n]*)/.exec(text);
+  return m ? redactPaths(m[1]!.replace(/\\n.*$/, "").trim()) : undefined;
+}
+
+/** Replaces file-system paths (which tell tenants about our machines) with `<path>`. */
+export function redactPaths(text: string): string {
+  return text.replace(/(?:[A-Za-z]:)?(?:[/\\][\w.@+-]+){2,}[/\\]?/g, "<path>");
+}
+
 /** Whether a failure says something about the backend's health (and so counts for its breaker). */
 export function isBackendFault(err: unknown): boolean {
   if (err instanceof InferenceError) return err.code === "unavailable" || err.code === "deadline_exceeded" || (err.code === "internal" && !(err instanceof BackendFailedError));

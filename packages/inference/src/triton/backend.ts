@@ -48,6 +48,10 @@ export class TritonBackend implements InferenceBackend {
     }
   }
 
+  unavailable() {
+    return this.breaker.refusal();
+  }
+
   async run(request: RunSimulationRequest, options: RunOptions): Promise<SimulationResult> {
     const inputs = simulationInputs(request);
     for (const t of inputs) validateTensor(t);
@@ -67,7 +71,6 @@ export class TritonBackend implements InferenceBackend {
         signal,
         traceparent: options.traceparent,
       });
-      options.onProgress?.(1);
       return simulationResult(outputs);
     });
   }
