@@ -12,10 +12,13 @@ export class InferenceError extends Error {
     readonly backend?: string,
     /** Seconds after which a retry may succeed. */
     readonly retryAfterSeconds?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; public?: boolean },
   ) {
     super(message, options);
+    this.public = options?.public === true;
   }
+  /** The message is ours (no upstream text, no addresses or paths) and may be shown to tenants. */
+  readonly public: boolean;
 }
 
 /** A tensor or simulation input refused before it was sent. */
@@ -29,7 +32,7 @@ export class InvalidTensorError extends InferenceError {
 /** The backend cannot be reached, is not ready, or its breaker is open. */
 export class BackendUnavailableError extends InferenceError {
   override name = "BackendUnavailableError";
-  constructor(message: string, backend: string, retryAfterSeconds = 5, options?: { cause?: unknown }) {
+  constructor(message: string, backend: string, retryAfterSeconds = 5, options?: { cause?: unknown; public?: boolean }) {
     super(message, "unavailable", backend, retryAfterSeconds, options);
   }
 }

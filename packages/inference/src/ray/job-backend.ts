@@ -95,7 +95,8 @@ export class RayJobBackend implements InferenceBackend {
             ...this.options.runtimeEnv,
             env_vars: { ...env, SOVREN_JOB_INPUT: JSON.stringify(simulationBody(request)), ...(options.traceparent ? { TRACEPARENT: options.traceparent } : {}) },
           },
-          metadata: { ...this.options.metadata, ...options.metadata, operation_id: options.operationId },
+          // Ray redacts a job's env_vars in its API; the trace context is in the metadata too, for operators.
+          metadata: { ...this.options.metadata, ...options.metadata, operation_id: options.operationId, ...(options.traceparent ? { traceparent: options.traceparent } : {}) },
         },
         withTimeout(options.signal, this.requestTimeoutMs),
       ),

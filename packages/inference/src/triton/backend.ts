@@ -78,9 +78,9 @@ export class TritonBackend implements InferenceBackend {
   private async checkModel(signal: AbortSignal, fresh = false): Promise<ModelSignature> {
     if (this.signature && !fresh) return this.signature;
     const client = this.options.client;
-    if (!(await client.serverReady(signal))) throw new BackendUnavailableError(`Triton (${client.protocol}) is not ready`, this.name);
+    if (!(await client.serverReady(signal))) throw new BackendUnavailableError(`Triton (${client.protocol}) is not ready`, this.name, 5, { public: true });
     if (!(await client.modelReady(this.model, signal))) {
-      throw new BackendUnavailableError(`Triton model ${this.model} is not ready (is it loaded?)`, this.name);
+      throw new BackendUnavailableError(`Triton model ${this.model} is not ready (is it loaded?)`, this.name, 5, { public: true });
     }
     this.signature = await client.modelMetadata(this.model, signal);
     return this.signature;
