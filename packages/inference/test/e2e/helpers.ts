@@ -49,8 +49,7 @@ export async function token(tenant = "acme"): Promise<string> {
 
 /** The reference server in-process (PGlite in memory) with the given environment, and an SDK client (REST). */
 export async function startCoreServer(env: Record<string, string>, tenant = "acme"): Promise<CoreServer> {
-  const { createLogger } = await import("../../../server/src/observability/logger.js");
-  const server = await startServer({ env, port: 0, host: "127.0.0.1", logger: createLogger("silent"), rateLimitRps: 100_000, rateLimitBurst: 100_000 });
+  const server = await startServer({ env: { SOVREN_LOG_LEVEL: "silent", ...env }, port: 0, host: "127.0.0.1", rateLimitRps: 100_000, rateLimitBurst: 100_000 });
   const t = await token(tenant);
   const client = new Sovren({ baseUrl: server.url, token: t, maxRetries: 0, logLevel: "off" });
   return { server, client, token: t, close: () => server.close() };
