@@ -68,7 +68,7 @@ describe.skipIf(!core.enabled)("Triton stopped in the middle of a run of calls",
       // Readiness names the backend.
       const ready = await (await fetch(`${s.server.url}/v1/health/ready`)).json();
       expect(ready.status).toBe("SERVING_STATUS_NOT_SERVING");
-      expect(ready.dependencies.find((d: { name: string }) => d.name === "inference:triton-grpc").status).toBe("SERVING_STATUS_NOT_SERVING");
+      expect(ready.dependencies.find((d: { name: string }) => d.name === "triton-grpc").status).toBe("SERVING_STATUS_NOT_SERVING");
 
       // Connect: code unavailable, Retry-After in the error's metadata (a response header for unary Connect).
       const connectRes = await fetch(`${s.server.url}/sovren.v1.SimulationService/RunSimulation`, {

@@ -30,7 +30,7 @@ describe.skipIf(!core.enabled)("SDK → server → inference core", () => {
   it("reports every configured backend in readiness", async () => {
     const ready = await (await fetch(`${grpc.server.url}/v1/health/ready`)).json();
     expect(ready.status).toBe("SERVING_STATUS_SERVING");
-    expect(ready.dependencies.map((d: { name: string }) => d.name)).toEqual(["database", "inference:triton-grpc", "inference:ray-serve", "inference:ray-job"]);
+    expect(ready.dependencies.map((d: { name: string }) => d.name)).toEqual(["database", "triton-grpc", "ray-serve", "ray-job"]);
     for (const d of ready.dependencies) expect(d.status, `${d.name}: ${d.message}`).toBe("SERVING_STATUS_SERVING");
   });
 
@@ -150,7 +150,7 @@ describe.skipIf(!core.enabled)("SDK → server → inference core", () => {
     const missing = await startCoreServer(coreEnv(core, { triton: "grpc" }, { SOVREN_TRITON_MODEL: "sovren_missing_model" }));
     servers.push(missing);
     const ready = await (await fetch(`${missing.server.url}/v1/health/ready`)).json();
-    const dep = ready.dependencies.find((d: { name: string }) => d.name === "inference:triton-grpc");
+    const dep = ready.dependencies.find((d: { name: string }) => d.name === "triton-grpc");
     expect(dep.status).toBe("SERVING_STATUS_NOT_SERVING");
     expect(dep.message).toContain("model sovren_missing_model is not ready (is it loaded?)");
     const op = await missing.client.simulations.run({ userId: "u1", scenario: "x", mode: "SIMULATION_MODE_QUICK" });

@@ -172,6 +172,7 @@ export class OperationRunner {
 export function operationError(err: unknown, backend: string): { code: string; message: string } {
   if (err instanceof InferenceError) {
     if (err.code === "invalid_argument" || err instanceof BackendFailedError) return { code: err.code, message: redactPaths(err.message) };
+    if (err.public) return { code: err.code, message: err.message };
     if (err.code === "unavailable") return { code: "unavailable", message: `inference backend ${backend} is unavailable` };
     if (err.code === "deadline_exceeded") return { code: "deadline_exceeded", message: `inference backend ${backend} did not answer in time` };
   }
