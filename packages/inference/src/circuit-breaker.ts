@@ -41,6 +41,13 @@ export class CircuitBreaker {
     return Math.max(1, Math.ceil((this.cooldownMs - (this.now() - this.openedAt)) / 1000));
   }
 
+  /** Why a call would be refused now (open, or half-open with its probe in flight), else undefined. */
+  refusal(): { retryAfterSeconds: number; message: string } | undefined {
+    const state = this.state;
+    if (state === "closed" || (state === "half-open" && !this.probing)) return undefined;
+    return { retryAfterSeconds: this.retryAfterSeconds(), message: `${this.backend} is unavailable (circuit open after ${this.failures} consecutive failures)` };
+  }
+
   /** Runs `fn` through the breaker. */
   async call<T>(fn: () => Promise<T>): Promise<T> {
     const state = this.state;

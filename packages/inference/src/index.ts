@@ -2,7 +2,7 @@
 export type { InferenceBackend, Readiness, RunOptions } from "./backend.js";
 export { withTimeout } from "./backend.js";
 export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from "./circuit-breaker.js";
-export { BackendFailedError, BackendUnavailableError, InferenceError, InvalidTensorError, isBackendFault, type InferenceErrorCode } from "./errors.js";
+export { BackendFailedError, BackendUnavailableError, InferenceError, InvalidTensorError, isBackendFault, redactPaths, simulationInputReason, type InferenceErrorCode } from "./errors.js";
 export { decodeRaw, elementCount, encodeRaw, isDatatype, validateTensor, type Datatype, type ElementOf, type Tensor, type TensorSpec } from "./tensor.js";
 export { TritonBackend, type TritonBackendOptions } from "./triton/backend.js";
 export { TritonGrpcClient, type TritonGrpcOptions } from "./triton/grpc-client.js";

@@ -4,7 +4,7 @@ import { ConfigError, DEV_JWT_SECRET, loadConfig } from "./config.js";
 describe("loadConfig", () => {
   it("has working defaults and falls back to the development secret", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, host: "0.0.0.0", jwtAudience: "sovren", inferenceBackend: "embedded", corsOrigins: "*", jwtSecret: DEV_JWT_SECRET, jwtSecretIsDevDefault: true });
+    expect(c).toMatchObject({ port: 8080, host: "0.0.0.0", jwtAudience: "sovren", inference: { mode: "embedded" }, corsOrigins: "*", jwtSecret: DEV_JWT_SECRET, jwtSecretIsDevDefault: true });
     expect(loadConfig({ SOVREN_JWKS_FILE: "/keys.json" }).jwtSecret).toBeUndefined();
     expect(loadConfig({ SOVREN_CORS_ORIGINS: "https://a.example, https://b.example" }).corsOrigins).toEqual(["https://a.example", "https://b.example"]);
   });

@@ -28,7 +28,19 @@ const EnvSchema = z.object({
   SOVREN_JWKS_FILE: optionalString,
   SOVREN_RATE_LIMIT_RPS: positive.default(1000),
   SOVREN_RATE_LIMIT_BURST: positive.optional(),
-  SOVREN_INFERENCE_BACKEND: z.enum(["embedded"]).default("embedded"),
+  SOVREN_INFERENCE_BACKEND: optionalString.pipe(z.enum(["embedded", "core"]).optional()),
+  SOVREN_TRITON_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be an http:// URL (Triton's HTTP port)" }).optional()),
+  SOVREN_TRITON_GRPC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be an http:// URL (Triton's gRPC port, cleartext HTTP/2)" }).optional()),
+  SOVREN_TRITON_PROTOCOL: optionalString.pipe(z.enum(["grpc", "http"]).optional()),
+  SOVREN_TRITON_MODEL: z.string().trim().min(1).default("sovren_simulation"),
+  SOVREN_RAY_SERVE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  SOVREN_RAY_SERVE_ROUTE: z.string().regex(/^\//, "must start with /").default("/simulate"),
+  SOVREN_RAY_DASHBOARD_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  SOVREN_RAY_JOB_ENTRYPOINT: z.string().trim().min(1).default("python -m ray_job"),
+  SOVREN_QUICK_TRIALS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
+  SOVREN_INFERENCE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  SOVREN_BREAKER_FAILURES: z.coerce.number().int().min(1).default(3),
+  SOVREN_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(5_000),
   SOVREN_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SOVREN_CORS_ORIGINS: z.string().default("*"),
   SOVREN_DELIVERY_DELAY_MS: z.coerce.number().int().min(0).default(500),
@@ -47,11 +59,28 @@ export interface Config {
   jwksFile: string | undefined;
   rateLimitRps: number;
   rateLimitBurst: number;
-  inferenceBackend: "embedded";
+  inference: InferenceConfig;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   corsOrigins: "*" | string[];
   /** Delay of the simulated delivery step of communications. */
   deliveryDelayMs: number;
+}
+
+/**
+ * The inference core. `embedded` runs every simulation in this process;
+ * `core` sends quick ones to Triton (else Ray Serve) and batch ones to Ray
+ * Jobs (else to the quick backend). See docs/inference-core.md.
+ */
+export interface InferenceConfig {
+  mode: "embedded" | "core";
+  triton?: { protocol: "grpc" | "http"; url: string; model: string };
+  rayServe?: { url: string; route: string };
+  rayJobs?: { dashboardUrl: string; entrypoint: string };
+  /** UNSPECIFIED mode runs as batch above this many trials. */
+  quickTrialsMax: number;
+  /** Per-call timeout of quick backends. */
+  timeoutMs: number;
+  breaker: { failureThreshold: number; cooldownMs: number };
 }
 
 export class ConfigError extends Error {
@@ -66,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const inference = inferenceConfig(e);
   const hasJwks = e.SOVREN_JWKS_URL !== undefined || e.SOVREN_JWKS_FILE !== undefined;
   const origins = e.SOVREN_CORS_ORIGINS.trim();
   return {
@@ -80,9 +110,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwksFile: e.SOVREN_JWKS_FILE,
     rateLimitRps: e.SOVREN_RATE_LIMIT_RPS,
     rateLimitBurst: e.SOVREN_RATE_LIMIT_BURST ?? Math.max(1, e.SOVREN_RATE_LIMIT_RPS * 2),
-    inferenceBackend: e.SOVREN_INFERENCE_BACKEND,
+    inference,
     logLevel: e.SOVREN_LOG_LEVEL,
     corsOrigins: origins === "*" ? "*" : origins.split(",").map((o) => o.trim()).filter(Boolean),
     deliveryDelayMs: e.SOVREN_DELIVERY_DELAY_MS,
   };
+}
+
+function inferenceConfig(e: z.infer<typeof EnvSchema>): InferenceConfig {
+  const problems: string[] = [];
+  const anyUrl = [e.SOVREN_TRITON_URL, e.SOVREN_TRITON_GRPC_URL, e.SOVREN_RAY_SERVE_URL, e.SOVREN_RAY_DASHBOARD_URL].some(Boolean);
+  const mode = e.SOVREN_INFERENCE_BACKEND ?? (anyUrl ? "core" : "embedded");
+  const base = {
+    mode,
+    quickTrialsMax: e.SOVREN_QUICK_TRIALS_MAX,
+    timeoutMs: e.SOVREN_INFERENCE_TIMEOUT_MS,
+    breaker: { failureThreshold: e.SOVREN_BREAKER_FAILURES, cooldownMs: e.SOVREN_BREAKER_COOLDOWN_MS },
+  } as const;
+  if (mode === "embedded") {
+    if (anyUrl) problems.push("SOVREN_INFERENCE_BACKEND: is embedded, but inference URLs are set (unset them, or use core)");
+    if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    return base;
+  }
+  let triton: InferenceConfig["triton"];
+  const protocol = e.SOVREN_TRITON_PROTOCOL ?? (e.SOVREN_TRITON_GRPC_URL ? "grpc" : e.SOVREN_TRITON_URL ? "http" : undefined);
+  if (protocol === "grpc") {
+    if (!e.SOVREN_TRITON_GRPC_URL) problems.push("SOVREN_TRITON_GRPC_URL: required when SOVREN_TRITON_PROTOCOL is grpc (e.g. http://127.0.0.1:8101)");
+    else triton = { protocol, url: e.SOVREN_TRITON_GRPC_URL, model: e.SOVREN_TRITON_MODEL };
+  } else if (protocol === "http") {
+    if (!e.SOVREN_TRITON_URL) problems.push("SOVREN_TRITON_URL: required when SOVREN_TRITON_PROTOCOL is http (e.g. http://127.0.0.1:8100)");
+    else triton = { protocol, url: e.SOVREN_TRITON_URL, model: e.SOVREN_TRITON_MODEL };
+  }
+  const rayServe = e.SOVREN_RAY_SERVE_URL ? { url: e.SOVREN_RAY_SERVE_URL, route: e.SOVREN_RAY_SERVE_ROUTE } : undefined;
+  const rayJobs = e.SOVREN_RAY_DASHBOARD_URL ? { dashboardUrl: e.SOVREN_RAY_DASHBOARD_URL, entrypoint: e.SOVREN_RAY_JOB_ENTRYPOINT } : undefined;
+  if (!triton && !rayServe && !rayJobs) {
+    problems.push("SOVREN_INFERENCE_BACKEND: core needs SOVREN_TRITON_URL / SOVREN_TRITON_GRPC_URL, SOVREN_RAY_SERVE_URL or SOVREN_RAY_DASHBOARD_URL");
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  return { ...base, ...(triton ? { triton } : {}), ...(rayServe ? { rayServe } : {}), ...(rayJobs ? { rayJobs } : {}) };
 }

@@ -12,7 +12,7 @@ import { OperationRunner } from "./domain/operation-runner.js";
 import { RateLimiter } from "./domain/rate-limiter.js";
 import type { Pipeline } from "./handlers/dispatch.js";
 import type { Services } from "./handlers/services.js";
-import { createBackend } from "./inference/index.js";
+import { InferenceRouter } from "./inference/index.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import type { Db } from "./store/db.js";
@@ -53,14 +53,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const metrics = createMetrics();
-  const backend = createBackend(config.inferenceBackend);
+  const inference = new InferenceRouter(config.inference, log);
   const feed = new ChangeFeed(db);
   await feed.start();
   const svc: Services = {
     config,
     db,
-    backend,
-    runner: new OperationRunner(db, backend, metrics, log),
+    inference,
+    runner: new OperationRunner(db, inference, metrics, log),
     feed,
     delivery: new DeliverySimulator(db, config.deliveryDelayMs, log),
     metrics,
@@ -81,7 +81,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const listening = await listen(createHttpHandler(pipeline), config.port, config.host);
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${listening.port}`;
-  log.info("listening", { url, database: db.kind, backend: backend.name });
+  log.info("listening", { url, database: db.kind, quick: inference.quick.name, batch: inference.batch.name });
+  // Operations a previous process left running on Ray: attach to their jobs again.
+  await svc.runner.recover().catch((err) => log.error("could not recover running operations", { error: String(err) }));
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -94,7 +96,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         svc.delivery.stop();
         await svc.runner.stop();
         await feed.stop();
-        await backend.close?.();
+        await inference.close();
         await db.close();
       })()),
   };

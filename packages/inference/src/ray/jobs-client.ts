@@ -2,6 +2,7 @@
 // POST /api/jobs/, GET /api/jobs/{id}, GET /api/jobs/{id}/logs,
 // POST /api/jobs/{id}/stop. Ray answers errors as plain text.
 import { BackendFailedError, BackendUnavailableError } from "../errors.js";
+import { plainFetch } from "./plain-fetch.js";
 
 export type RayJobStatus = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "STOPPED";
 
@@ -26,7 +27,8 @@ export class RayJobsClient {
 
   constructor(baseUrl: string, fetchImpl?: typeof fetch) {
     this.base = baseUrl.replace(/\/+$/, "");
-    this.fetch = fetchImpl ?? globalThis.fetch;
+    // Not globalThis.fetch: its Sec-Fetch-Mode header makes Ray refuse POSTs as browser traffic.
+    this.fetch = fetchImpl ?? plainFetch;
   }
 
   /** Submits a job; returns false when a job with this submission id already exists (so a re-dispatch attaches to it). */

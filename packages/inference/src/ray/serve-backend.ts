@@ -3,7 +3,7 @@
 // and answers the SimulationResult JSON.
 import { withTimeout, type InferenceBackend, type Readiness, type RunOptions, type RunSimulationRequest, type SimulationResult } from "../backend.js";
 import { CircuitBreaker, type CircuitBreakerOptions } from "../circuit-breaker.js";
-import { BackendFailedError, BackendUnavailableError, InferenceError } from "../errors.js";
+import { BackendFailedError, BackendUnavailableError, InferenceError, redactPaths } from "../errors.js";
 
 export interface RayServeOptions {
   /** Serve's HTTP address, e.g. http://127.0.0.1:8200 */
@@ -42,6 +42,10 @@ export class RayServeBackend implements InferenceBackend {
     }
   }
 
+  unavailable() {
+    return this.breaker.refusal();
+  }
+
   async run(request: RunSimulationRequest, options: RunOptions): Promise<SimulationResult> {
     return this.breaker.call(async () => {
       const headers: Record<string, string> = { "content-type": "application/json" };
@@ -61,11 +65,21 @@ export class RayServeBackend implements InferenceBackend {
       }
       const text = await res.text();
       if (res.status >= 500 || res.status === 404) throw new BackendUnavailableError(`Ray Serve answered ${res.status}: ${text.slice(0, 500)}`, this.name);
-      if (!res.ok) throw new BackendFailedError(`Ray Serve refused the simulation (${res.status}): ${text.slice(0, 500)}`, this.name, "invalid_argument");
-      options.onProgress?.(1);
+      if (!res.ok) throw new BackendFailedError(`Ray Serve refused the simulation (${res.status}): ${serveErrorMessage(text)}`, this.name, "invalid_argument");
       return JSON.parse(text) as SimulationResult;
     });
   }
+}
+
+/** The message of Serve's `{"error": {"code", "message"}}` answer (paths redacted). */
+function serveErrorMessage(text: string): string {
+  try {
+    const m = (JSON.parse(text) as { error?: { message?: string } }).error?.message;
+    if (typeof m === "string") return redactPaths(m);
+  } catch {
+    // not JSON: fall through
+  }
+  return redactPaths(text.slice(0, 500));
 }
 
 /** The simulation's own inputs (what the Python side reads), without the API's routing fields. */

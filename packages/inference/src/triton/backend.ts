@@ -48,6 +48,10 @@ export class TritonBackend implements InferenceBackend {
     }
   }
 
+  unavailable() {
+    return this.breaker.refusal();
+  }
+
   async run(request: RunSimulationRequest, options: RunOptions): Promise<SimulationResult> {
     const inputs = simulationInputs(request);
     for (const t of inputs) validateTensor(t);
@@ -67,7 +71,6 @@ export class TritonBackend implements InferenceBackend {
         signal,
         traceparent: options.traceparent,
       });
-      options.onProgress?.(1);
       return simulationResult(outputs);
     });
   }
@@ -75,9 +78,9 @@ export class TritonBackend implements InferenceBackend {
   private async checkModel(signal: AbortSignal, fresh = false): Promise<ModelSignature> {
     if (this.signature && !fresh) return this.signature;
     const client = this.options.client;
-    if (!(await client.serverReady(signal))) throw new BackendUnavailableError(`Triton (${client.protocol}) is not ready`, this.name);
+    if (!(await client.serverReady(signal))) throw new BackendUnavailableError(`Triton (${client.protocol}) is not ready`, this.name, 5, { public: true });
     if (!(await client.modelReady(this.model, signal))) {
-      throw new BackendUnavailableError(`Triton model ${this.model} is not ready (is it loaded?)`, this.name);
+      throw new BackendUnavailableError(`Triton model ${this.model} is not ready (is it loaded?)`, this.name, 5, { public: true });
     }
     this.signature = await client.modelMetadata(this.model, signal);
     return this.signature;

@@ -12,7 +12,7 @@ import {
   type InferTensorContents,
   type ModelMetadataResponse,
 } from "@sovren/contracts/inference";
-import { BackendFailedError, BackendUnavailableError, InferenceError } from "../errors.js";
+import { BackendFailedError, BackendUnavailableError, InferenceError, simulationInputReason } from "../errors.js";
 import { decodeRaw, encodeRaw, isDatatype, type Datatype, type Tensor, type TensorSpec } from "../tensor.js";
 import type { InferCall, ModelSignature, TritonClient } from "./triton-client.js";
 
@@ -90,6 +90,9 @@ function mapConnectError(err: unknown, backend: string): Error {
   if (err instanceof InferenceError) return err;
   const ce = ConnectError.from(err);
   const message = `Triton (gRPC): ${ce.rawMessage}`;
+  // PyTriton reports bad model input as INTERNAL with a traceback: only the reason goes on.
+  const reason = simulationInputReason(ce.rawMessage);
+  if (reason !== undefined) return new BackendFailedError(`invalid simulation input: ${reason}`, backend, "invalid_argument");
   switch (ce.code) {
     case Code.Unavailable:
     case Code.Unknown:

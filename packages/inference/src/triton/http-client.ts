@@ -3,7 +3,7 @@
 // followed by each input's raw bytes, its length in the
 // `Inference-Header-Content-Length` header; outputs asked for as
 // `binary_data` come back the same way.
-import { BackendFailedError, BackendUnavailableError, InferenceError } from "../errors.js";
+import { BackendFailedError, BackendUnavailableError, InferenceError, simulationInputReason } from "../errors.js";
 import { decodeRaw, encodeRaw, isDatatype, type Tensor } from "../tensor.js";
 import type { InferCall, ModelSignature, TritonClient } from "./triton-client.js";
 
@@ -122,6 +122,9 @@ async function failure(res: Response, what: string): Promise<Error> {
   } catch {
     // Triton answers most errors as {"error": "..."}; keep plain text otherwise.
   }
+  // PyTriton reports bad model input as 500 with a traceback: only the reason goes on.
+  const reason = simulationInputReason(message);
+  if (reason !== undefined) return new BackendFailedError(`invalid simulation input: ${reason}`, "triton-http", "invalid_argument");
   const detail = `Triton (HTTP) ${what}: ${res.status} ${message}`.trim();
   if (res.status >= 500 || res.status === 404) return new BackendUnavailableError(res.status === 404 ? `${detail} (is the model loaded?)` : detail, "triton-http");
   return new BackendFailedError(detail, "triton-http", res.status === 400 ? "invalid_argument" : "internal");

@@ -33,7 +33,7 @@ export async function checkReadiness(svc: Services) {
       await svc.db.ownerTransaction((tx) => tx.query("SELECT 1"));
       return { ready: true };
     }),
-    probe(svc.backend.name, () => svc.backend.ready()),
+    ...svc.inference.backends.map((b) => probe(b.name, () => b.ready())),
   ]);
   const ready = dependencies.every((d) => d.status === "SERVING_STATUS_SERVING");
   return { status: ready ? "SERVING_STATUS_SERVING" : "SERVING_STATUS_NOT_SERVING", dependencies };

@@ -45,7 +45,7 @@ export async function cancelOperation(svc: Services, call: Authed, req: { operat
     repo.transition(tx, tenantId, req.operationId, ["pending", "running"], "cancelled"),
   );
   if (cancelled) {
-    svc.runner.abortLocal(req.operationId);
+    svc.runner.cancel(req.operationId, cancelled.backend);
     svc.metrics.operations.inc({ state: "cancelled", backend: cancelled.backend });
     return { operation: cancelled };
   }

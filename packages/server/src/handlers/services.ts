@@ -5,7 +5,7 @@ import type { ChangeFeed } from "../domain/change-feed.js";
 import type { DeliverySimulator } from "../domain/delivery.js";
 import type { OperationRunner } from "../domain/operation-runner.js";
 import type { Principal } from "../domain/principal.js";
-import type { InferenceBackend } from "../inference/backend.js";
+import type { InferenceRouter } from "../inference/router.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Db } from "../store/db.js";
@@ -13,7 +13,7 @@ import type { Db } from "../store/db.js";
 export interface Services {
   config: Config;
   db: Db;
-  backend: InferenceBackend;
+  inference: InferenceRouter;
   runner: OperationRunner;
   feed: ChangeFeed;
   delivery: DeliverySimulator;
@@ -28,6 +28,8 @@ export interface Call {
   requestId: string;
   signal: AbortSignal;
   log: Logger;
+  /** This hop's W3C trace context, passed on to the inference core. */
+  traceparent?: string;
 }
 
 /** A canonical-JSON request or response message. */

@@ -1,5 +1,14 @@
-// SimulationService.RunSimulation: records the operation (PENDING) first,
+// SimulationService.RunSimulation: picks the backend (quick → Triton or Ray
+// Serve, batch → Ray Jobs; UNSPECIFIED is quick up to SOVREN_QUICK_TRIALS_MAX
+// trials), records the operation (PENDING, with the backend's name) first,
 // then dispatches it, and answers at once with the operation.
+//
+// A backend whose circuit breaker is open refuses the request BEFORE the row
+// is written: 503 `unavailable` with Retry-After, no operation, and (through
+// the idempotency layer) the Idempotency-Key released, so a retry with the
+// same key creates exactly one operation. A backend that fails after the row
+// was written (its breaker still closed) ends the operation FAILED with the
+// backend's error.
 import { randomUUID } from "node:crypto";
 import type { RunSimulationRequest } from "@sovren/contracts/zod";
 import { ApiError, notFound } from "../domain/errors.js";
@@ -7,15 +16,19 @@ import { getExecutive } from "../store/executives-repo.js";
 import { insertOperation } from "../store/operations-repo.js";
 import type { Call, Services } from "./services.js";
 
-/** Above this many trials an unspecified mode runs as batch. */
-const QUICK_TRIALS_MAX = 100_000;
-
 export async function runSimulation(
   svc: Services,
   call: Call & { principal: NonNullable<Call["principal"]> },
   req: RunSimulationRequest,
 ) {
   const tenantId = call.principal.tenantId;
+  const backend = svc.inference.route(req);
+  const refused = backend.unavailable?.();
+  if (refused) {
+    throw new ApiError("unavailable", `inference backend ${backend.name} is unavailable; retry after ${refused.retryAfterSeconds} s`, {
+      retryAfter: refused.retryAfterSeconds,
+    });
+  }
   const operationId = randomUUID();
   const operation = await svc.db.transaction(tenantId, async (tx) => {
     if (req.executiveId) {
@@ -31,22 +44,10 @@ export async function runSimulation(
       userId: req.userId,
       ...(req.executiveId ? { executiveId: req.executiveId } : {}),
       parameters: req,
-      backend: svc.runner.backendName,
+      backend: backend.name,
     });
   });
-  svc.metrics.operations.inc({ state: "pending", backend: svc.runner.backendName });
-  const trials = req.trials ?? 10_000;
-  svc.runner.dispatch({
-    operationId,
-    tenantId,
-    mode: req.mode === "SIMULATION_MODE_BATCH" || (req.mode !== "SIMULATION_MODE_QUICK" && trials > QUICK_TRIALS_MAX) ? "batch" : "quick",
-    input: {
-      scenario: req.scenario,
-      ...(req.seed !== undefined ? { seed: req.seed } : {}),
-      trials,
-      threshold: req.threshold ?? 0,
-      factors: req.factors ?? [],
-    },
-  });
+  svc.metrics.operations.inc({ state: "pending", backend: backend.name });
+  svc.runner.dispatch({ operationId, tenantId, backend, request: req, ...(call.traceparent ? { traceparent: call.traceparent } : {}) });
   return { operation };
 }

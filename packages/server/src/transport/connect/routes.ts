@@ -28,7 +28,7 @@ async function prepare(p: Pipeline, def: MethodDef, method: DescMethod, req: unk
   state.tenantId = principal?.tenantId;
   const message = toJson(method.input as DescMessage, req as never) as Json;
   const request = validateMessage(def.operationId, message);
-  const call: Call = { principal, requestId: state.requestId, signal: ctx.signal, log: state.log };
+  const call: Call = { principal, requestId: state.requestId, signal: ctx.signal, log: state.log, traceparent: state.trace.traceparent };
   return { state, call, request };
 }
 

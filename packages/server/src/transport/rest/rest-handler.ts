@@ -41,7 +41,7 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
       query: coerceQuery(def.operationId, url.searchParams),
       body,
     });
-    const call = { principal, requestId: state.requestId, signal: abort.signal, log: state.log };
+    const call = { principal, requestId: state.requestId, signal: abort.signal, log: state.log, traceparent: state.trace.traceparent };
     if (def.stream) {
       await sendStream(res, await openStream(p, def, call, request), abort.signal);
       return;

@@ -1,0 +1,73 @@
+// Which backend runs a simulation. Built from the configuration once:
+// `embedded` runs everything in process; `core` sends quick simulations to
+// Triton (else Ray Serve) and batch ones to Ray Jobs (else the quick backend).
+// SIMULATION_MODE_UNSPECIFIED is quick up to `quickTrialsMax` trials.
+import {
+  RayJobBackend,
+  RayServeBackend,
+  TritonBackend,
+  TritonGrpcClient,
+  TritonHttpClient,
+  type BreakerState,
+} from "@sovren/inference";
+import type { RunSimulationRequest } from "@sovren/contracts/zod";
+import type { InferenceConfig } from "../config.js";
+import type { Logger } from "../observability/logger.js";
+import type { InferenceBackend } from "./backend.js";
+import { EmbeddedBackend } from "./embedded-backend.js";
+
+export class InferenceRouter {
+  readonly quick: InferenceBackend;
+  readonly batch: InferenceBackend;
+  /** Every configured backend, by name (the `backend` recorded on operations). */
+  readonly byName = new Map<string, InferenceBackend>();
+
+  constructor(readonly config: InferenceConfig, log: Logger) {
+    const breaker = {
+      ...config.breaker,
+      onStateChange: (state: BreakerState, backend: string) => {
+        if (state === "open") log.warn("inference circuit breaker opened", { backend });
+        else log.info("inference circuit breaker", { backend, state });
+      },
+    };
+    const add = <B extends InferenceBackend>(b: B) => (this.byName.set(b.name, b), b);
+    let triton: InferenceBackend | undefined;
+    let serve: InferenceBackend | undefined;
+    let jobs: InferenceBackend | undefined;
+    if (config.mode === "core") {
+      if (config.triton) {
+        const { protocol, url, model } = config.triton;
+        const client = protocol === "grpc" ? new TritonGrpcClient({ baseUrl: url }) : new TritonHttpClient({ baseUrl: url });
+        triton = add(new TritonBackend({ client, model, timeoutMs: config.timeoutMs, breaker }));
+      }
+      if (config.rayServe) {
+        serve = add(new RayServeBackend({ baseUrl: config.rayServe.url, route: config.rayServe.route, timeoutMs: config.timeoutMs, breaker }));
+      }
+      if (config.rayJobs) {
+        jobs = add(new RayJobBackend({ dashboardUrl: config.rayJobs.dashboardUrl, entrypoint: config.rayJobs.entrypoint, breaker }));
+      }
+    }
+    const quick = triton ?? serve ?? jobs ?? add(new EmbeddedBackend());
+    this.quick = quick;
+    this.batch = jobs ?? quick;
+  }
+
+  /** The backend a simulation runs on. */
+  route(req: Pick<RunSimulationRequest, "mode" | "trials">): InferenceBackend {
+    if (req.mode === "SIMULATION_MODE_BATCH") return this.batch;
+    if (req.mode === "SIMULATION_MODE_QUICK") return this.quick;
+    return (req.trials ?? 10_000) > this.config.quickTrialsMax ? this.batch : this.quick;
+  }
+
+  get(name: string): InferenceBackend | undefined {
+    return this.byName.get(name);
+  }
+
+  get backends(): InferenceBackend[] {
+    return [...this.byName.values()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.backends.map((b) => b.close?.()));
+  }
+}
