@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Create (or reuse) the inference core's virtualenv at .venv/inference with the exact pins of
-# inference/requirements.txt. Cached: if the venv exists and was built from a requirements file
-# with the same hash (and the same interpreter), it does nothing.
+# Create (or reuse) the inference core's virtualenv with the exact pins of
+# inference/requirements.txt, and link it at .venv/inference. Cached across clones: the venv
+# lives in $SOVREN_CACHE_DIR (default ~/.cache/sovren) under the hash of the requirements and
+# the interpreter, so a fresh clone (as CI makes) links the built one in 0.1 s.
 #
-# Env: SOVREN_PYTHON   interpreter to build the venv from (default: pyenv 3.11.7 if present,
-#                      else python3.11, else python3)
+# Env: SOVREN_PYTHON     interpreter to build the venv from (default: pyenv 3.11.7 if present,
+#                        else python3.11, else python3)
+#      SOVREN_CACHE_DIR  where built venvs are kept
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-VENV="$ROOT/.venv/inference"
+LINK="$ROOT/.venv/inference"
 REQ="$ROOT/inference/requirements.txt"
 CONSTRAINTS="$ROOT/inference/constraints.txt"
-STAMP="$VENV/.sovren-requirements.sha256"
 
 pick_python() {
   if [ -n "${SOVREN_PYTHON:-}" ]; then echo "$SOVREN_PYTHON"; return; fi
@@ -27,9 +28,19 @@ pick_python() {
 
 PY="$(pick_python)"
 WANT="$( (cat "$REQ" "$CONSTRAINTS" | sha256sum | cut -d' ' -f1; "$PY" -c 'import sys;print(sys.version)') | sha256sum | cut -d' ' -f1)"
+CACHE="${SOVREN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sovren}"
+VENV="$CACHE/venv-inference-${WANT:0:16}"
+STAMP="$VENV/.sovren-requirements.sha256"
+
+link() {
+  mkdir -p "$(dirname "$LINK")"
+  if [ -e "$LINK" ] && [ ! -L "$LINK" ]; then rm -rf "$LINK"; fi
+  ln -sfn "$VENV" "$LINK"
+}
 
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
-  echo "setup-python.sh: $VENV is up to date (requirements hash ${WANT:0:12})"
+  link
+  echo "setup-python.sh: $VENV is up to date (requirements hash ${WANT:0:12}); linked at .venv/inference"
   exit 0
 fi
 
@@ -43,4 +54,5 @@ quiet_pip() { "$VENV/bin/python" -m pip "$@" 2> >(grep -v "is ignored: it is nei
 quiet_pip install --quiet --upgrade pip==24.3.1
 quiet_pip install --quiet -r "$REQ" -c "$CONSTRAINTS"
 echo "$WANT" > "$STAMP"
+link
 echo "setup-python.sh: done in $(( $(date +%s) - start ))s"
