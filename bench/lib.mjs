@@ -8,7 +8,7 @@ import pg from "pg";
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(BENCH_DIR, "..");
-export const SERVER_CLI = path.join(ROOT, "packages/server/dist/cli.js");
+export const SERVER_CLI = process.env.BENCH_SERVER_CLI ?? path.join(ROOT, "packages/server/dist/cli.js");
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const JWT_SECRET = "sovren-benchmark-secret-0123456789abcdef";
 export const TENANT = "bench";
