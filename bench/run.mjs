@@ -19,7 +19,7 @@ const dbs = opt("db") ?? ["pglite", "postgres"];
 
 const cfg = smoke
   ? { smoke, concurrency: [4], duration: 0.25, warmup: 0.1, rounds: 1, drainMs: 100, sdkCalls: 30, sdkWarmup: 10, inferCalls: 5, inferWarmup: 2, startRounds: 1, startInference: false }
-  : { smoke, concurrency: [1, 32, 256], duration: 2, warmup: 1, rounds: 3, drainMs: 1000, sdkCalls: 2000, sdkWarmup: 500, inferCalls: 100, inferWarmup: 20, startRounds: 3, startInference: process.env.BENCH_START_INFERENCE !== "0" };
+  : { smoke, concurrency: [1, 32, 256], duration: 1.5, warmup: 0.5, rounds: 3, drainMs: 1000, sdkCalls: 2000, sdkWarmup: 500, inferCalls: 100, inferWarmup: 20, startRounds: 3, startInference: process.env.BENCH_START_INFERENCE !== "0" };
 for (const k of ["duration", "warmup", "rounds"]) if (process.env[`BENCH_${k.toUpperCase()}`]) cfg[k] = Number(process.env[`BENCH_${k.toUpperCase()}`]);
 if (process.env.BENCH_CONCURRENCY) cfg.concurrency = process.env.BENCH_CONCURRENCY.split(",").map(Number);
 
