@@ -20,7 +20,11 @@ const KEEP_ALIVE_MS = 15_000;
 export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeResponse, state: RequestState): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const abort = new AbortController();
-  res.once("close", () => abort.abort());
+  // Abort only when the client goes away before the response is complete:
+  // abort() builds a DOMException, too costly to do after every response.
+  res.once("close", () => {
+    if (!res.writableEnded) abort.abort();
+  });
   try {
     const match = matchRoute(req.method ?? "GET", url.pathname);
     if (!match) throw new ApiError("not_found", `no route for ${url.pathname}`);
