@@ -1,7 +1,7 @@
 // A real PostgreSQL server through a node-postgres pool. LISTEN needs a
 // connection of its own that stays out of the pool.
 import pg from "pg";
-import { APP_ROLE, TENANT_SETTING, type Db, type OwnerSession, type Row } from "./db.js";
+import { ENTER_TENANT_SQL, type Db, type OwnerSession, type Row } from "./db.js";
 
 // Timestamps come back as Date (default); numeric stays a string and the
 // store converts it, so no global type parser is changed.
@@ -13,22 +13,11 @@ export async function openPostgres(connectionString: string, max = 20): Promise<
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.Client | undefined;
 
-  /**
-   * BEGIN and, for tenant transactions, the tenant setting and the role in
-   * one simple-protocol round trip (a multi-statement text cannot carry bind
-   * parameters, so the tenant id goes in as a quoted literal, escaped by the
-   * driver). The statements are exactly those of ENTER_TENANT_SQL; row-level
-   * security sees the same transaction-local settings as before.
-   */
-  const beginSql = (c: pg.PoolClient, tenantId: string | undefined) =>
-    tenantId === undefined
-      ? "BEGIN"
-      : `BEGIN; SELECT set_config('${TENANT_SETTING}', ${c.escapeLiteral(tenantId)}, true), set_config('role', '${APP_ROLE}', true)`;
-
-  async function inTransaction<T>(tenantId: string | undefined, fn: (c: pg.PoolClient) => Promise<T>) {
+  async function inTransaction<T>(enter: (c: pg.PoolClient) => Promise<void>, fn: (c: pg.PoolClient) => Promise<T>) {
     const client = await pool.connect();
     try {
-      await client.query(beginSql(client, tenantId));
+      await client.query("BEGIN");
+      await enter(client);
       const result = await fn(client);
       await client.query("COMMIT");
       return result;
@@ -52,8 +41,11 @@ export async function openPostgres(connectionString: string, max = 20): Promise<
 
   return {
     kind: "postgres",
-    transaction: (tenantId, fn) => inTransaction(tenantId, (c) => fn(wrap(c))),
-    ownerTransaction: (fn) => inTransaction(undefined, (c) => fn(wrap(c))),
+    transaction: (tenantId, fn) =>
+      inTransaction(async (c) => {
+        await c.query(ENTER_TENANT_SQL, [tenantId]);
+      }, (c) => fn(wrap(c))),
+    ownerTransaction: (fn) => inTransaction(async () => {}, (c) => fn(wrap(c))),
     async listen(channel, onPayload) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
       if (!listenClient) {
