@@ -23,6 +23,7 @@ export {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIUserAbortError,
+  WaitTimeoutError,
   type ErrorCode,
   type FieldViolation,
 } from "./core/errors.js";
