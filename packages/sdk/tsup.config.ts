@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", node: "src/node.ts", testing: "src/testing.ts" },
+  entry: { index: "src/index.ts", node: "src/node.ts", rest: "src/rest.ts", testing: "src/testing.ts" },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,

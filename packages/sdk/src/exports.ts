@@ -1,5 +1,6 @@
-// The public names both entry points (`.` and `./node`) share, by name.
-export { SovrenClient, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type ConnectClients } from "./client.js";
+// The public names every client entry point (`.`, `./node`, `./rest`) shares, by name.
+// Nothing here may pull Connect or protobuf at run time (`./rest` must not).
+export { BaseClient, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./client-base.js";
 export type { ClientOptions } from "./client-options.js";
 export type { TransportName } from "./transports/web.js";
 export type { TokenProvider } from "./internal/auth.js";
@@ -22,6 +23,7 @@ export {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIUserAbortError,
+  WaitTimeoutError,
   type ErrorCode,
   type FieldViolation,
 } from "./core/errors.js";

@@ -12,3 +12,4 @@ export class Sovren extends SovrenClient {
 }
 
 export * from "./exports.js";
+export { SovrenClient, type ConnectClients } from "./client.js";

@@ -11,8 +11,10 @@ import {
   PermissionDeniedError,
   RateLimitError,
   ValidationError,
+  WaitTimeoutError,
   type ErrorCode,
 } from "../src/index.js";
+import { fixtures } from "../src/testing.js";
 import { TRANSPORTS, startHarness, type Harness } from "./support/transports.js";
 
 let h: Harness;
@@ -186,6 +188,50 @@ describe.each(TRANSPORTS)("%s", (transport) => {
     expect(h.backend.callsTo("listExecutives").map((c) => c.headers.get("authorization"))).toEqual(["Bearer stale", "Bearer fresh"]);
     getToken.mockImplementation(() => "stale");
     expect(await catchError(client({ apiKey: undefined, getToken }).executives.list())).toBeInstanceOf(AuthenticationError);
+  });
+
+  it("refreshes after a 401 only if a new token may help, and never with a static token", async () => {
+    const getToken = vi.fn(({ forceRefresh }: { forceRefresh: boolean }) => (forceRefresh ? "fresh" : "stale"));
+    const sovren = client({ apiKey: undefined, getToken, maxRetries: 0 });
+    h.backend.failNext("listExecutives", { code: "unauthenticated", headers: { "www-authenticate": 'Bearer error="invalid_token"' } });
+    expect((await sovren.executives.list()).data).toEqual([]);
+    expect(getToken.mock.calls.map((c) => c[0].forceRefresh)).toEqual([false, true]);
+
+    getToken.mockClear();
+    h.backend.failNext("listExecutives", { code: "unauthenticated", headers: { "www-authenticate": 'Bearer realm="sovren", error="invalid_request"' } });
+    expect(await catchError(sovren.executives.list())).toBeInstanceOf(AuthenticationError);
+    expect(getToken.mock.calls.map((c) => c[0].forceRefresh)).toEqual([false]);
+
+    h.backend.calls.length = 0;
+    h.backend.failNext("listExecutives", { code: "unauthenticated" });
+    expect(await catchError(client({ apiKey: undefined, token: "static", maxRetries: 2 }).executives.list())).toBeInstanceOf(AuthenticationError);
+    expect(h.backend.callsTo("listExecutives")).toHaveLength(1);
+  });
+
+  it("gives up waiting after the overall timeout with WaitTimeoutError and the last state", async () => {
+    const sovren = client();
+    const op = await sovren.simulations.run({ userId: "u1", scenario: "Slow" });
+    const running = () => ({ operation: fixtures.operation({ operationId: op.operationId, state: "OPERATION_STATE_RUNNING", done: false, progress: 0.25 }) });
+    h.backend.override("waitOperation", running);
+    const started = Date.now();
+    const err = await catchError(sovren.operations.wait(op.operationId, { timeout: 300, pollInterval: 50 }));
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(WaitTimeoutError.is(err) && err.operation?.state).toBe("OPERATION_STATE_RUNNING");
+    expect(err).toMatchObject({ operationId: op.operationId, timeout: 300, message: expect.stringContaining("not done after 300 ms") });
+    expect(Date.now() - started).toBeLessThan(1_500);
+
+    // A poll still in flight at the deadline is cut short.
+    h.backend.override("waitOperation", () => new Promise((resolve) => setTimeout(() => resolve(running()), 3_000)));
+    const cut = Date.now();
+    const inFlight = await catchError(sovren.operations.wait(op.operationId, { timeout: 200 }));
+    expect(inFlight).toBeInstanceOf(WaitTimeoutError);
+    expect((inFlight as WaitTimeoutError).operation).toBeUndefined();
+    expect(Date.now() - cut).toBeLessThan(1_500);
+
+    // The caller's own abort stays an abort.
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    expect(await catchError(sovren.operations.wait(op.operationId, { timeout: 10_000, signal: controller.signal }))).toBeInstanceOf(APIUserAbortError);
   });
 
   it("runs a simulation and waits for it, reporting progress", async () => {

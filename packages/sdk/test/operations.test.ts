@@ -1,6 +1,7 @@
 import { operations as contract } from "@sovren/contracts/zod";
 import { describe, expect, it } from "vitest";
-import { allOperationIds, operationSpec, rpcMethod } from "../src/internal/operations.js";
+import { allOperationIds, operationSpec } from "../src/internal/operations.js";
+import { rpcMethod } from "../src/internal/rpc.js";
 import { fixtures } from "../src/testing.js";
 import * as schemas from "@sovren/contracts/zod";
 

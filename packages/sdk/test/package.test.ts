@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     await client.executives.commission({ name: "x".repeat(101), role: "CSO" });
   } catch (e) {
     if (!ValidationError.is(e)) throw e;
-    console.log(JSON.stringify({ name: first?.name, validation: e.message }));
+    const rest = new RestSovren({ baseUrl: process.env.SOVREN_URL, apiKey: "k", maxRetries: 0 });
+    const viaRest = (await rest.executives.list({ pageSize: 1 })).data[0]?.name;
+    console.log(JSON.stringify({ name: first?.name, rest: viaRest, validation: e.message }));
   }
 }
 void main();
@@ -44,8 +46,8 @@ beforeAll(() => {
   const tarballs = readdirSync(app).filter((f) => f.endsWith(".tgz")).map((f) => join(app, f));
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs, "typescript@5.9.3", "@types/node@20.19.43"], app);
-  writeFileSync(join(app, "esm.mts"), script('import { Sovren, ValidationError, type Schemas } from "@sovren/sdk";'));
-  writeFileSync(join(app, "cjs.cts"), script('import { Sovren, ValidationError, type Schemas } from "@sovren/sdk";'));
+  writeFileSync(join(app, "esm.mts"), script('import { Sovren, ValidationError, type Schemas } from "@sovren/sdk";\nimport { Sovren as RestSovren } from "@sovren/sdk/rest";'));
+  writeFileSync(join(app, "cjs.cts"), script('import { Sovren, ValidationError, type Schemas } from "@sovren/sdk";\nimport { Sovren as RestSovren } from "@sovren/sdk/rest";'));
   writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
     compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, types: ["node"], skipLibCheck: false, outDir: "out" },
     files: ["esm.mts", "cjs.cts"],
@@ -71,6 +73,7 @@ describe("the packed package", () => {
       const { stdout: out } = await promisify(execFile)("node", [file], { cwd: app, encoding: "utf8", env: { ...process.env, ...env } });
       expect(JSON.parse(out), file).toEqual({
         name: "Aurora",
+        rest: "Aurora",
         validation: expect.stringContaining("name: Too big: expected string to have <=100 characters"),
       });
     }

@@ -1,6 +1,7 @@
 import type { components } from "@sovren/contracts/openapi";
 
 type Problem = components["schemas"]["Problem"];
+type Operation = components["schemas"]["Operation"];
 /** A Connect/gRPC status code in snake case, as carried by `Problem.code`. */
 export type ErrorCode = components["schemas"]["ErrorCode"];
 export type FieldViolation = components["schemas"]["FieldViolation"];
@@ -114,6 +115,25 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   static override readonly errorName: string = "APIConnectionTimeoutError";
   constructor(message = "Request timed out.", cause?: unknown) {
     super(message, cause);
+  }
+}
+/**
+ * `operations.wait` gave up: the operation was not done within the `timeout`
+ * given. The operation itself goes on; `operation` is the last state seen
+ * (undefined if no poll answered in time). Not an APIError: nothing failed on
+ * the wire, so it is never retried.
+ */
+export class WaitTimeoutError extends SovrenError {
+  static override readonly errorName: string = "WaitTimeoutError";
+  constructor(
+    readonly operationId: string,
+    /** The overall timeout, in milliseconds. */
+    readonly timeout: number,
+    /** The last state seen, if any poll answered. */
+    readonly operation: Operation | undefined,
+    cause?: unknown,
+  ) {
+    super(`Operation ${operationId} was not done after ${timeout} ms${operation ? ` (last seen: ${operation.state}, progress ${operation.progress})` : ""}.`, { cause });
   }
 }
 /** The caller's AbortSignal fired. */

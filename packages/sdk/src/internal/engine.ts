@@ -1,6 +1,6 @@
 import type { WithResponse } from "../core/api-promise.js";
 import { withRequestId } from "../core/api-promise.js";
-import { AuthenticationError, type SovrenError } from "../core/errors.js";
+import { AuthenticationError, type APIError, type SovrenError } from "../core/errors.js";
 import { redactHeaders, redactUrl, type Logger } from "../core/logger.js";
 import type { RequestOptions } from "../core/request-options.js";
 import { retryDelayMs, shouldRetry, sleep } from "../core/retries.js";
@@ -118,7 +118,7 @@ export class Engine {
       } catch (e) {
         error = attempt.classify(e);
       }
-      if (AuthenticationError.is(error) && this.config.canRefreshToken && !refreshed) {
+      if (AuthenticationError.is(error) && this.config.canRefreshToken && !refreshed && newTokenMayHelp(error)) {
         refresh = refreshed = true;
         logger.debug(`${op.id}: 401, asking the token provider for a new token`);
         continue;
@@ -144,4 +144,17 @@ export class Engine {
     }
     return headers;
   }
+}
+
+/**
+ * Whether a 401 is worth one more attempt with a fresh token from `getToken`:
+ * yes unless the server's Bearer challenge (RFC 6750 §3) names an error other
+ * than `invalid_token` (expired, revoked, malformed): after
+ * `error="invalid_request"` a new token would be refused the same way. No
+ * challenge, or one with no error (credentials missing), gets the refresh.
+ */
+export function newTokenMayHelp(error: APIError): boolean {
+  const challenge = error.headers.get("www-authenticate");
+  const code = challenge ? /\berror\s*=\s*"?([^",\s]+)/i.exec(challenge)?.[1] : undefined;
+  return code === undefined || code.toLowerCase() === "invalid_token";
 }

@@ -1,24 +1,11 @@
 import * as schemas from "@sovren/contracts/zod";
-import {
-  CommunicationService,
-  ExecutiveService,
-  HealthService,
-  OperationService,
-  SimulationService,
-} from "@sovren/contracts/proto";
-import type { z } from "zod";
+import type { $ZodType } from "zod/v4/core";
 
 /** An operationId of the OpenAPI contract (equal to the RPC's local name). */
 export type OperationId = keyof typeof schemas.operations;
 
-export const services = {
-  executives: ExecutiveService,
-  simulations: SimulationService,
-  operations: OperationService,
-  communications: CommunicationService,
-  health: HealthService,
-} as const;
-export type ServiceName = keyof typeof services;
+/** The service (by its client property) an operation belongs to; `internal/rpc.ts` maps it to the descriptor. */
+export type ServiceName = "executives" | "simulations" | "operations" | "communications" | "health";
 
 export interface OperationSpec {
   id: OperationId;
@@ -29,7 +16,7 @@ export interface OperationSpec {
    */
   unwrap?: string;
   /** Validator of the REST body (unary) or of each stream event. */
-  response: z.ZodType;
+  response: $ZodType;
   stream?: true;
 }
 
@@ -73,12 +60,4 @@ export function restOperation(id: OperationId) {
 /** Mutating calls (POST/PATCH) carry an Idempotency-Key (wire-conventions). */
 export function isMutating(id: OperationId): boolean {
   return schemas.operations[id].method !== "GET";
-}
-
-/** The Connect method descriptor for an operation. */
-export function rpcMethod(op: OperationSpec) {
-  const service = services[op.service] as { method: Record<string, unknown> };
-  const method = service.method[op.id];
-  if (!method) throw new Error(`No RPC ${op.id} on ${op.service}`);
-  return method as import("@bufbuild/protobuf").DescMethod;
 }

@@ -1,8 +1,26 @@
-import type { z } from "zod";
+// zod's core (shared by classic zod and zod/mini): the contract's validators
+// may be generated in either flavour (scripts/lib/openapi-to-zod.mjs).
+import { config, safeParse, type $ZodError, type $ZodErrorMap, type $ZodType } from "zod/v4/core";
+import en from "zod/v4/locales/en.js";
 import { ValidationError, type FieldViolation } from "../core/errors.js";
 import { restOperation, type OperationId } from "./operations.js";
 
-function violations(error: z.ZodError, prefix: string[] = []): FieldViolation[] {
+const english = en().localeError;
+/**
+ * The app's own zod configuration first (a custom error map or locale it set
+ * with `z.config`), else English: zod/mini sets no locale, and without one
+ * every message would read "Invalid input".
+ */
+const messages: $ZodErrorMap = (issue) => {
+  const global = config();
+  return global.customError?.(issue) ?? global.localeError?.(issue) ?? english(issue);
+};
+
+function check(schema: $ZodType, value: unknown) {
+  return safeParse(schema, value, { error: messages });
+}
+
+function violations(error: $ZodError, prefix: string[] = []): FieldViolation[] {
   return error.issues.map((issue) => ({
     field: [...prefix, ...issue.path.map(String)].join(".") || "(root)",
     message: issue.message,
@@ -35,15 +53,15 @@ export function validateRequest(id: OperationId, input: Record<string, unknown>)
       }
       continue;
     }
-    const result = (schema as z.ZodType).safeParse(value);
+    const result = check(schema as $ZodType, value);
     if (!result.success) found.push(...violations(result.error));
   }
   if (found.length > 0) throw new ValidationError(`Invalid ${id} request: ${describe(found)}`, "request", found);
 }
 
 /** Checks a response (or one stream event) against the contract's validator. */
-export function validateResponse(id: OperationId, schema: z.ZodType, data: unknown, requestId?: string): void {
-  const result = schema.safeParse(data);
+export function validateResponse(id: OperationId, schema: $ZodType, data: unknown, requestId?: string): void {
+  const result = check(schema, data);
   if (!result.success) {
     const found = violations(result.error);
     throw new ValidationError(

@@ -1,6 +1,6 @@
 import type { components, operations } from "@sovren/contracts/openapi";
 import type { APIPromise } from "../core/api-promise.js";
-import { APIConnectionTimeoutError } from "../core/errors.js";
+import { SovrenError, WaitTimeoutError } from "../core/errors.js";
 import type { PagePromise } from "../core/pagination.js";
 import type { RequestOptions } from "../core/request-options.js";
 import { sleep } from "../core/retries.js";
@@ -11,7 +11,11 @@ type S = components["schemas"];
 export type ListOperationsParams = NonNullable<operations["listOperations"]["parameters"]["query"]>;
 
 export interface WaitOptions extends Omit<RequestOptions, "timeout" | "idempotencyKey"> {
-  /** Gives up (APIConnectionTimeoutError) after this many milliseconds in all (default: no limit). */
+  /**
+   * Gives up with a `WaitTimeoutError` (carrying the last state seen) after
+   * this many milliseconds in all, polls and retries included (default: no
+   * limit). The operation goes on; cancel it with `operations.cancel`.
+   */
   timeout?: number;
   /** The shortest time between two polls when the server answers at once (default 1 000 ms, doubling to 10 000). */
   pollInterval?: number;
@@ -22,6 +26,8 @@ export interface WaitOptions extends Omit<RequestOptions, "timeout" | "idempoten
 /** The server holds a WaitOperation at most 60 s; ask for 30 s (its default). */
 const LONG_POLL_MS = 30_000;
 const MAX_POLL_INTERVAL_MS = 10_000;
+/** Ask the server to answer this much before our deadline, so its answer, not our abort, ends the last poll. */
+const DEADLINE_MARGIN_MS = 250;
 
 /** The record of every execution; long-running operations. */
 export class Operations extends APIResource {
@@ -44,26 +50,42 @@ export class Operations extends APIResource {
    * when the server answers early.
    */
   async wait(operationId: string, options: WaitOptions = {}): Promise<S["Operation"]> {
-    const { timeout, pollInterval = 1_000, onProgress, ...request } = options;
+    const { timeout, pollInterval = 1_000, onProgress, signal, ...request } = options;
+    if (timeout !== undefined && !(timeout >= 0)) throw new SovrenError(`timeout must be a non-negative number of milliseconds, got ${timeout}`);
     const deadline = timeout === undefined ? Infinity : Date.now() + timeout;
+    // One signal for the whole wait: the caller's, and the overall deadline's
+    // (which also cuts short a poll in flight, a retry or a backoff).
+    const expiry = new AbortController();
+    const timer = timeout === undefined ? undefined : setTimeout(() => expiry.abort(), timeout);
+    const waitSignal = signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal;
+    let last: S["Operation"] | undefined;
     let interval = pollInterval;
-    for (;;) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new APIConnectionTimeoutError(`Operation ${operationId} was not done after ${timeout} ms.`);
-      const poll = Math.ceil(Math.min(LONG_POLL_MS, remaining));
-      const started = Date.now();
-      const operation = await this._call<S["Operation"]>(
-        "waitOperation",
-        { operationId, timeout: `${poll / 1000}s` },
-        { ...request, timeout: poll + 10_000 },
-      );
-      onProgress?.(operation);
-      if (operation.done) return operation;
-      const elapsed = Date.now() - started;
-      if (elapsed < interval) {
-        await sleep(Math.min(interval - elapsed, Math.max(0, deadline - Date.now())), request.signal);
-        interval = Math.min(interval * 2, MAX_POLL_INTERVAL_MS);
+    try {
+      for (;;) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new WaitTimeoutError(operationId, timeout!, last);
+        const poll = Math.max(0, Math.ceil(Math.min(LONG_POLL_MS, remaining - DEADLINE_MARGIN_MS)));
+        const started = Date.now();
+        const operation = await this._call<S["Operation"]>(
+          "waitOperation",
+          { operationId, timeout: `${poll / 1000}s` },
+          { ...request, signal: waitSignal, timeout: poll + 10_000 },
+        );
+        last = operation;
+        onProgress?.(operation);
+        if (operation.done) return operation;
+        const elapsed = Date.now() - started;
+        if (elapsed < interval) {
+          await sleep(Math.min(interval - elapsed, Math.max(0, deadline - Date.now())), waitSignal);
+          interval = Math.min(interval * 2, MAX_POLL_INTERVAL_MS);
+        }
       }
+    } catch (e) {
+      // The deadline fired (not the caller's signal): whatever it interrupted, the wait timed out.
+      if (expiry.signal.aborted && !signal?.aborted && !(e instanceof WaitTimeoutError)) throw new WaitTimeoutError(operationId, timeout!, last, e);
+      throw e;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,6 +1,7 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { ConnectError, createRouterTransport, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
-import { services, type OperationId } from "../internal/operations.js";
+import type { OperationId } from "../internal/operations.js";
+import { services } from "../internal/rpc.js";
 import { CODES } from "../transports/connect.js";
 import type { MockSovrenBackend } from "./mock-backend.js";
 import { MockProblem } from "./mock-problem.js";

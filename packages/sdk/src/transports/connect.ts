@@ -11,7 +11,8 @@ import { ConnectError, type Transport } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { makeAPIError, statusForCode } from "../core/error-factory.js";
 import { APIConnectionError, SovrenError, ValidationError, type ErrorCode } from "../core/errors.js";
-import { rpcMethod, type OperationSpec } from "../internal/operations.js";
+import type { OperationSpec } from "../internal/operations.js";
+import { rpcMethod } from "../internal/rpc.js";
 import type { StreamResult, UnaryResult, Wire } from "./types.js";
 
 /** Connect codes by number minus one, in snake case. */

@@ -5,18 +5,19 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { setupServer } from "msw/node";
 import { Sovren, type ClientOptions } from "../../src/index.js";
 import { Sovren as NodeSovren } from "../../src/node.js";
+import { Sovren as RestSovren } from "../../src/rest.js";
 import { MockSovrenBackend, createSovrenHandlers, createSovrenRouterTransport, sovrenRoutes } from "../../src/testing.js";
 
 /** One backend, served over every transport the suite covers. */
 export interface Harness {
   backend: MockSovrenBackend;
   transports: string[];
-  client(transport: string, options?: ClientOptions): Sovren;
+  client(transport: string, options?: ClientOptions): Sovren | RestSovren;
   close(): Promise<void>;
 }
 
 export const REST_BASE = "http://sovren.test";
-export const TRANSPORTS = ["rest", "connect (router)", "connect (web)", "grpc-web (web)", "connect (node)", "grpc (node, http2)"] as const;
+export const TRANSPORTS = ["rest", "rest (@sovren/sdk/rest)", "connect (router)", "connect (web)", "grpc-web (web)", "connect (node)", "grpc (node, http2)"] as const;
 
 export async function startHarness(): Promise<Harness> {
   const backend = new MockSovrenBackend();
@@ -30,8 +31,9 @@ export async function startHarness(): Promise<Harness> {
   const h1Url = `http://127.0.0.1:${(h1.address() as AddressInfo).port}`;
   const h2Url = `http://127.0.0.1:${(h2.address() as AddressInfo).port}`;
   const router = createSovrenRouterTransport(backend);
-  const make: Record<string, (o: ClientOptions) => Sovren> = {
+  const make: Record<string, (o: ClientOptions) => Sovren | RestSovren> = {
     rest: (o) => new Sovren({ baseUrl: REST_BASE, transport: "rest", ...o }),
+    "rest (@sovren/sdk/rest)": ({ transport: _, ...o }) => new RestSovren({ baseUrl: REST_BASE, ...o }),
     "connect (router)": (o) => new Sovren({ transport: router, ...o }),
     "connect (web)": (o) => new Sovren({ baseUrl: h1Url, transport: "connect", ...o }),
     "grpc-web (web)": (o) => new Sovren({ baseUrl: h1Url, transport: "grpc-web", ...o }),
