@@ -21,7 +21,9 @@ type Outcome = { kind: "succeeded" | "failed" | "refused"; code?: string; retryA
 
 describe.skipIf(!core.enabled)("Triton stopped in the middle of a run of calls", () => {
   it("opens the breaker (503 + Retry-After, no row, key released), reports not ready, and recovers after a restart", async () => {
-    const cooldownMs = 2_000;
+    // Long enough that the readiness, Connect and idempotency checks below all fall inside one
+    // open period (a shorter one let a half-open probe through under CI load).
+    const cooldownMs = 8_000;
     const s = await startCoreServer(coreEnv(core, { triton: "grpc" }, { SOVREN_BREAKER_COOLDOWN_MS: String(cooldownMs) }));
     try {
       const body = { userId: "u1", scenario: "fault run", seed: 3, trials: 2_000, mode: "SIMULATION_MODE_QUICK" };
