@@ -297,8 +297,8 @@ export async function sizeAndStartup(cfg, log = () => {}) {
   const dir = path.join(BENCH_DIR, ".cache/size");
   mkdirSync(dir, { recursive: true });
   const entries = [
-    ["@sovren/sdk, REST only", `import { Sovren } from "@sovren/sdk"; export const c = new Sovren({ transport: "rest" });`],
-    ["@sovren/sdk, Connect", `import { Sovren } from "@sovren/sdk"; export const c = new Sovren({ transport: "connect" });`],
+    ["@sovren/sdk/rest (REST-only entry)", `import { Sovren } from "@sovren/sdk/rest"; export const c = new Sovren({});`],
+    ["@sovren/sdk (main entry: REST, Connect-Web, gRPC-Web)", `import { Sovren } from "@sovren/sdk"; export const c = new Sovren({ transport: "connect" });`],
     ["@sovren/sdk/testing (msw external)", `export * from "@sovren/sdk/testing";`, ["msw", "msw/*"]],
     ["openapi-fetch alone", `import createClient from "openapi-fetch"; export const c = createClient({ baseUrl: "/" });`],
     ["@connectrpc/connect alone", `import { createClient } from "@connectrpc/connect"; export { createClient };`],
