@@ -124,6 +124,20 @@ function objectToZod(schema, ctx) {
   return `${ctor}({\n${lines.join("\n")}\n})`;
 }
 
+/** An enum's `x-http-status` map (value → HTTP status) as a typed constant `<Name>HttpStatus`. */
+function httpStatusTable(name, schema) {
+  const table = schema["x-http-status"];
+  if (!table) return "";
+  const values = schema.enum ?? [];
+  const missing = values.filter((v) => !(v in table));
+  const extra = Object.keys(table).filter((k) => !values.includes(k));
+  if (missing.length || extra.length) {
+    throw new Error(`components.schemas.${name}.x-http-status must map exactly the enum values (missing: ${missing.join(", ") || "none"}; extra: ${extra.join(", ") || "none"})`);
+  }
+  const lines = values.map((v) => `  ${JSON.stringify(v)}: ${Number(table[v])},`);
+  return `/** The HTTP status each ${name} answers with over REST. */\nexport const ${name}HttpStatus: { readonly [K in ${name}]: number } = {\n${lines.join("\n")}\n};\n`;
+}
+
 function refName(ref) {
   const prefix = "#/components/schemas/";
   if (!ref.startsWith(prefix)) throw new Error(`unsupported $ref ${ref}`);
@@ -167,6 +181,7 @@ export function openApiToZod(doc, { flavor = "classic" } = {}) {
     const { expr, description } = rendered.get(name);
     out += `\n${description ? `/** ${description.trim().replace(/\*\//g, "*\\/").replace(/\n/g, " ")} */\n` : ""}`;
     out += `export const ${name} = ${expr};\nexport type ${name} = z.infer<typeof ${name}>;\n`;
+    out += httpStatusTable(name, schemas[name]);
   }
 
   out += "\n/** Per operation (by operationId): validators for its path and query parameters and its JSON body. */\n";

@@ -10,27 +10,10 @@ import {
   type APIErrorInit,
   type ErrorCode,
 } from "./errors.js";
+import { ErrorCodeHttpStatus } from "@sovren/contracts/zod";
 
-// docs/wire-conventions.md, "Status ↔ code".
-const CODE_STATUS: Record<ErrorCode, number> = {
-  canceled: 499,
-  unknown: 500,
-  invalid_argument: 400,
-  deadline_exceeded: 504,
-  not_found: 404,
-  already_exists: 409,
-  permission_denied: 403,
-  resource_exhausted: 429,
-  failed_precondition: 409,
-  aborted: 409,
-  out_of_range: 400,
-  unimplemented: 501,
-  internal: 500,
-  unavailable: 503,
-  data_loss: 500,
-  unauthenticated: 401,
-};
-
+// code → status is the contract's table (ErrorCode's x-http-status, generated as
+// ErrorCodeHttpStatus); status → code, for answers without a problem body, is ours.
 const STATUS_CODE: Record<number, ErrorCode> = {
   400: "invalid_argument",
   401: "unauthenticated",
@@ -47,7 +30,7 @@ const STATUS_CODE: Record<number, ErrorCode> = {
 };
 
 export function statusForCode(code: ErrorCode): number {
-  return CODE_STATUS[code] ?? 500;
+  return ErrorCodeHttpStatus[code] ?? 500;
 }
 
 export function codeForStatus(status: number): ErrorCode {

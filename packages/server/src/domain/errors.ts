@@ -1,28 +1,8 @@
 // The one error type handlers throw. It carries the Connect code (snake case,
 // as in problem+json) so each transport maps it without knowing the cause.
-import type { ErrorCode, FieldViolation } from "@sovren/contracts/zod";
+import { ErrorCodeHttpStatus, type ErrorCode, type FieldViolation } from "@sovren/contracts/zod";
 
 export type { ErrorCode };
-
-/** HTTP status per code, as fixed in docs/wire-conventions.md. */
-const STATUS: Record<ErrorCode, number> = {
-  canceled: 499,
-  unknown: 500,
-  invalid_argument: 400,
-  deadline_exceeded: 504,
-  not_found: 404,
-  already_exists: 409,
-  permission_denied: 403,
-  resource_exhausted: 429,
-  failed_precondition: 409,
-  aborted: 409,
-  out_of_range: 400,
-  unimplemented: 501,
-  internal: 500,
-  unavailable: 503,
-  data_loss: 500,
-  unauthenticated: 401,
-};
 
 export interface ApiErrorOptions {
   /** Overrides the code's usual HTTP status (422 for a reused idempotency key, 413, 415). */
@@ -43,7 +23,7 @@ export class ApiError extends Error {
     readonly options: ApiErrorOptions = {},
   ) {
     super(message);
-    this.status = options.status ?? STATUS[code];
+    this.status = options.status ?? ErrorCodeHttpStatus[code];
   }
 }
 

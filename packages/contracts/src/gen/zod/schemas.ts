@@ -87,6 +87,25 @@ export type Communication = z.infer<typeof Communication>;
 /** The Connect/gRPC status code, in Connect's snake-case spelling. */
 export const ErrorCode = z.enum(["canceled","unknown","invalid_argument","deadline_exceeded","not_found","already_exists","permission_denied","resource_exhausted","failed_precondition","aborted","out_of_range","unimplemented","internal","unavailable","data_loss","unauthenticated"]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
+/** The HTTP status each ErrorCode answers with over REST. */
+export const ErrorCodeHttpStatus: { readonly [K in ErrorCode]: number } = {
+  "canceled": 499,
+  "unknown": 500,
+  "invalid_argument": 400,
+  "deadline_exceeded": 504,
+  "not_found": 404,
+  "already_exists": 409,
+  "permission_denied": 403,
+  "resource_exhausted": 429,
+  "failed_precondition": 409,
+  "aborted": 409,
+  "out_of_range": 400,
+  "unimplemented": 501,
+  "internal": 500,
+  "unavailable": 503,
+  "data_loss": 500,
+  "unauthenticated": 401,
+};
 
 export const FieldViolation = z.looseObject({
   "field": z.string(),
