@@ -1,4 +1,19 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
+import type { Plugin } from "esbuild";
+
+// The CommonJS build loads msw lazily (src/testing/msw-runtime.cjs.ts): msw's
+// own CommonJS build requires ESM-only packages, which Node < 20.19 cannot.
+const cjsMswRuntime: Plugin = {
+  name: "sovren-cjs-msw-runtime",
+  setup(build) {
+    // tsup builds CommonJS as ESM and converts it afterwards: tell by the extension.
+    if (build.initialOptions.outExtension?.[".js"] !== ".cjs") return;
+    build.onResolve({ filter: /\/msw-runtime\.js$/ }, () => ({
+      path: fileURLToPath(new URL("src/testing/msw-runtime.cjs.ts", import.meta.url)),
+    }));
+  },
+};
 
 export default defineConfig({
   entry: { index: "src/index.ts", node: "src/node.ts", rest: "src/rest.ts", testing: "src/testing.ts" },
@@ -12,5 +27,9 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   platform: "neutral",
+  // Every dependency stays external; each must resolve to CommonJS under
+  // `require` on every Node 20 release (no `require` of an ESM file: Node
+  // < 20.19 cannot). test/package.test.ts checks it with --no-experimental-require-module.
   external: [/^@sovren\/contracts/, /^@connectrpc\//, /^@bufbuild\//, "openapi-fetch", "zod", "msw", /^node:/],
+  esbuildPlugins: [cjsMswRuntime],
 });

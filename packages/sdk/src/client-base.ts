@@ -15,6 +15,19 @@ import type { Wire } from "./transports/types.js";
 export const DEFAULT_BASE_URL = "http://localhost:8080";
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** `info`: retries are logged (one line each); a call that succeeds at once logs nothing. */
+export const DEFAULT_LOG_LEVEL = "info";
+
+/**
+ * The credential when the options name none: a credential in the options
+ * (`apiKey`, `token` or `getToken`) always wins and the environment is not
+ * read; otherwise `SOVREN_TOKEN` (a bearer token), else `SOVREN_API_KEY`.
+ */
+function credentialsFromEnv(options: ClientOptions): { apiKey?: string | undefined; token?: string | undefined } {
+  if (options.apiKey || options.token || options.getToken) return {};
+  const token = readEnv("SOVREN_TOKEN");
+  return token ? { token } : { apiKey: readEnv("SOVREN_API_KEY") };
+}
 
 /** What a wire is built from: the resolved settings every transport shares. */
 export interface WireContext {
@@ -53,16 +66,15 @@ export class BaseClient {
     if (!(timeout > 0)) throw new SovrenError(`timeout must be a positive number of milliseconds, got ${timeout}`);
     const fetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
     const envLevel = readEnv("SOVREN_LOG");
-    const level = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : "warn");
+    const level = options.logLevel ?? (isLogLevel(envLevel) ? envLevel : DEFAULT_LOG_LEVEL);
     const logger = levelLogger(options.logger ?? (console as Logger), level);
-    const apiKey = options.apiKey ?? (options.token || options.getToken ? undefined : readEnv("SOVREN_API_KEY"));
-    const baseHeaders = headerBuilder({ ...options, apiKey });
+    const baseHeaders = headerBuilder({ ...options, ...credentialsFromEnv(options) });
     const validate = options.validate ?? true;
 
     this.baseUrl = baseUrl;
     this.maxRetries = maxRetries;
     this.timeout = timeout;
-    this.rest = createRestClient(baseUrl, (request) => fetch(request));
+    this.rest = createRestClient(baseUrl, fetch);
     this.rest.use({
       async onRequest({ request }) {
         if (lacksCredentials(request.headers)) fillMissing(request.headers, await baseHeaders(false));

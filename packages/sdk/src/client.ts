@@ -7,7 +7,7 @@ import { connectWire } from "./transports/connect.js";
 import { restWire } from "./transports/rest.js";
 import type { ConnectTransportFactory } from "./transports/web.js";
 
-export { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./client-base.js";
+export { DEFAULT_BASE_URL, DEFAULT_LOG_LEVEL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./client-base.js";
 
 /** The generated Connect clients, one per service. */
 export type ConnectClients = { [K in keyof typeof services]: Client<(typeof services)[K]> };

@@ -11,7 +11,9 @@ import {
   PermissionDeniedError,
   RateLimitError,
   ValidationError,
+  SovrenError,
   WaitTimeoutError,
+  DEFAULT_WAIT_TIMEOUT_MS,
   type ErrorCode,
 } from "../src/index.js";
 import { fixtures } from "../src/testing.js";
@@ -28,6 +30,11 @@ beforeEach(() => {
   vi.spyOn(Math, "random").mockReturnValue(0);
   return () => vi.restoreAllMocks();
 });
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+  429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
+};
 
 const catchError = (p: Promise<unknown>) => p.then(() => expect.fail("expected a rejection"), (e: unknown) => e);
 
@@ -155,8 +162,24 @@ describe.each(TRANSPORTS)("%s", (transport) => {
     expect(Class.is(err)).toBe(true);
     expect(err.name).toBe(Class.errorName);
     expect(err).toMatchObject({ status, code });
+    // One title per code (the status's reason phrase) on every transport.
+    expect(err.problem?.title).toBe(TITLES[status]);
     expect(err.message).toContain(`boom ${code}`);
     expect(err.requestId).toMatch(/^req_mock_/);
+  });
+
+  it("reads the server's field violations into err.errors, the same on every transport", async () => {
+    const errors = [
+      { field: "role", message: "Too small: expected string to have >=1 characters" },
+      { field: "skills.1", message: "must not contain NUL" },
+    ];
+    h.backend.failNext("commissionExecutive", { code: "invalid_argument", message: "invalid body", errors });
+    const err = (await catchError(client({ maxRetries: 0 }).executives.commission({ role: "CFO", name: "Vega" }))) as BadRequestError;
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err.errors).toEqual(errors);
+    expect(err.problem?.errors).toEqual(errors);
+    // One request id, never "id, id" (gRPC merges headers and trailers).
+    expect(err.requestId).toMatch(/^req_mock_\d+$/);
   });
 
   it("rejects invalid input before sending, naming the field", async () => {
@@ -170,12 +193,28 @@ describe.each(TRANSPORTS)("%s", (transport) => {
     expect(h.backend.calls).toHaveLength(0);
   });
 
+  it("refuses what the server refuses, with the same generated validators: NUL, lone surrogates, bounds, page tokens", async () => {
+    const cases: [string, () => Promise<unknown>, string][] = [
+      ["NUL in name", () => client().executives.commission({ name: "a\u0000b", role: "CFO" }), "name"],
+      ["lone surrogate in a skill", () => client().executives.commission({ name: "n", role: "CFO", skills: ["a\ud800b"] }), "skills.0"],
+      ["NUL in a filter", () => client().executives.list({ role: "\u0000" }), "role"],
+      ["huge factor", () => client().simulations.run({ userId: "u", scenario: "s", factors: [{ name: "f", weight: 1e308, mean: 1e308, stddev: 1 }] }), "factors.0.weight"],
+      ["threshold past its bound", () => client().simulations.run({ userId: "u", scenario: "s", threshold: 1e16 }), "threshold"],
+    ];
+    for (const [what, call, field] of cases) {
+      const err = (await catchError(call())) as ValidationError;
+      expect(err, what).toBeInstanceOf(ValidationError);
+      expect(err.errors.map((e) => e.field), what).toContain(field);
+    }
+    expect(h.backend.calls).toHaveLength(0);
+  });
+
   it("rejects a response that breaks the contract", async () => {
     h.backend.override("getExecutive", () => ({ executive: { id: "not-a-uuid", name: "Bad", role: "CFO" } }));
     const err = (await catchError(client().executives.get(crypto.randomUUID()))) as ValidationError;
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.source).toBe("response");
-    expect(err.message).toMatch(/id: Invalid UUID/);
+    expect(err.message).toMatch(/id: Invalid GUID/);
     expect(h.backend.calls).toHaveLength(1);
   });
 
@@ -242,6 +281,47 @@ describe.each(TRANSPORTS)("%s", (transport) => {
     const done = await sovren.operations.wait(op.operationId, { pollInterval: 1, onProgress: (o) => seen.push(o.progress) });
     expect(done).toMatchObject({ done: true, state: "OPERATION_STATE_SUCCEEDED", result: { outcome: "favorable" } });
     expect(seen).toEqual([0.5, 1]);
+  });
+
+  it("reports every progress change while waiting, holding each poll at most progressInterval", async () => {
+    const sovren = client();
+    const op = await sovren.simulations.run({ userId: "u1", scenario: "Progress" });
+    // The server holds each poll for its timeout and reports the progress of that moment.
+    const steps = [0.1, 0.1, 0.4, 0.7, 0.7, 1];
+    let i = 0;
+    const timeouts: string[] = [];
+    h.backend.override("waitOperation", async (input) => {
+      timeouts.push(String(input.timeout));
+      await new Promise((r) => setTimeout(r, 30));
+      const progress = steps[Math.min(i++, steps.length - 1)]!;
+      const done = progress === 1;
+      return {
+        operation: fixtures.operation({
+          operationId: op.operationId,
+          state: done ? "OPERATION_STATE_SUCCEEDED" : "OPERATION_STATE_RUNNING",
+          done,
+          progress,
+        }),
+      };
+    });
+    const seen: number[] = [];
+    const done = await sovren.operations.wait(op.operationId, { progressInterval: 30, onProgress: (o) => seen.push(o.progress) });
+    expect(done.done).toBe(true);
+    expect(seen).toEqual([0.1, 0.4, 0.7, 1]);
+    // Each poll asked the server to answer within progressInterval, not the 30 s long poll.
+    expect(new Set(timeouts.map((t) => parseFloat(t)))).toEqual(new Set([0.03]));
+  });
+
+  it("has a default overall deadline of ten minutes, and Infinity waits without one", async () => {
+    const sovren = client();
+    const op = await sovren.simulations.run({ userId: "u1", scenario: "Deadline" });
+    h.backend.override("waitOperation", () => ({
+      operation: fixtures.operation({ operationId: op.operationId, state: "OPERATION_STATE_SUCCEEDED", done: true, progress: 1 }),
+    }));
+    expect(DEFAULT_WAIT_TIMEOUT_MS).toBe(600_000);
+    expect((await sovren.operations.wait(op.operationId, { timeout: Infinity })).done).toBe(true);
+    expect(parseFloat(String(h.backend.callsTo("waitOperation").at(-1)!.input.timeout))).toBe(30);
+    expect(await catchError(sovren.operations.wait(op.operationId, { timeout: -1 }))).toBeInstanceOf(SovrenError);
   });
 
   it("watches an operation until it is done", async () => {

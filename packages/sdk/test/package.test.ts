@@ -78,4 +78,40 @@ describe("the packed package", () => {
       });
     }
   }, 300_000);
+
+  // Node 20.0–20.18 cannot `require` an ES module; later releases can unless
+  // told not to. The CommonJS build must never need it (engines: >=20).
+  it("loads every entry with require() where Node cannot require ES modules", async () => {
+    writeFileSync(join(app, "no-require-esm.cjs"), `
+const { Sovren } = require("@sovren/sdk");
+const { Sovren: RestSovren } = require("@sovren/sdk/rest");
+const { Sovren: NodeSovren } = require("@sovren/sdk/node");
+const { MockSovrenBackend, createSovrenRouterTransport } = require("@sovren/sdk/testing");
+async function main() {
+  const url = process.env.SOVREN_URL;
+  const names = [];
+  for (const client of [new Sovren({ baseUrl: url, apiKey: "k" }), new RestSovren({ baseUrl: url, apiKey: "k" }), new NodeSovren({ baseUrl: url, apiKey: "k" })]) {
+    names.push((await client.executives.list({ pageSize: 1 })).data[0].name);
+  }
+  const backend = new MockSovrenBackend();
+  backend.seedExecutives(1);
+  const mocked = new Sovren({ transport: createSovrenRouterTransport(backend) });
+  names.push((await mocked.executives.list()).data.length);
+  try {
+    await new Sovren({ baseUrl: url }).executives.commission({ name: "x".repeat(101), role: "CSO" });
+  } catch (e) {
+    names.push(e.name);
+  }
+  console.log(JSON.stringify(names));
+}
+main().catch((e) => { console.error(e); process.exit(1); });
+`);
+    const env = { ...process.env, SOVREN_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    const { stdout: out } = await promisify(execFile)("node", ["--no-experimental-require-module", "no-require-esm.cjs"], { cwd: app, encoding: "utf8", env });
+    expect(JSON.parse(out)).toEqual(["Aurora", "Aurora", "Aurora", 1, "ValidationError"]);
+    // The typechecked CommonJS script, run as TypeScript by tsx (the workspace's), under the same flag.
+    const tsx = join(root, "node_modules/.bin/tsx");
+    const viaTsx = await promisify(execFile)(tsx, ["cjs.cts"], { cwd: app, encoding: "utf8", env: { ...env, NODE_OPTIONS: "--no-experimental-require-module", SOVREN_LOG: "off" } });
+    expect(JSON.parse(viaTsx.stdout)).toMatchObject({ name: "Aurora", rest: "Aurora" });
+  }, 60_000);
 });

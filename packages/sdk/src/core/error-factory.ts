@@ -29,6 +29,27 @@ const STATUS_CODE: Record<number, ErrorCode> = {
   504: "deadline_exceeded",
 };
 
+// The problem `title` of each status: the HTTP reason phrase, as the reference
+// server writes it (RFC 9457: one title per problem type), so an error reads
+// the same on REST and Connect/gRPC.
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/** The problem title for an HTTP status (the reason phrase; "Error" for statuses without one, as 499). */
+export function titleForStatus(status: number): string {
+  return TITLES[status] ?? "Error";
+}
+
 export function statusForCode(code: ErrorCode): number {
   return ErrorCodeHttpStatus[code] ?? 500;
 }

@@ -72,9 +72,16 @@ export class APIError extends SovrenError {
 export class BadRequestError extends APIError {
   static override readonly errorName: string = "BadRequestError";
 }
-/** Input or a response failed the contract's validators on the client; nothing was sent (input) or the response was not used. */
+/**
+ * Input or a response failed the contract's validators on the client; nothing
+ * was sent (input) or the response was not used. `status` is 400 and `code`
+ * `invalid_argument`, as the server would answer the same input, and
+ * `clientSide` is `true`: no server produced this error.
+ */
 export class ValidationError extends BadRequestError {
   static override readonly errorName: string = "ValidationError";
+  /** Always `true`: the SDK found the problem, not the server. */
+  readonly clientSide = true as const;
   constructor(
     message: string,
     /** `request`: rejected before sending. `response`: the server's answer broke the contract. */
@@ -82,7 +89,7 @@ export class ValidationError extends BadRequestError {
     violations: FieldViolation[],
     requestId?: string,
   ) {
-    super(message, { requestId, code: "invalid_argument" });
+    super(message, { requestId, status: 400, code: "invalid_argument" });
     Object.defineProperty(this, "errors", { value: violations });
   }
 }
@@ -104,17 +111,28 @@ export class RateLimitError extends APIError {
 export class InternalServerError extends APIError {
   static override readonly errorName: string = "InternalServerError";
 }
-/** The request never got an answer (DNS, refused, reset, TLS…). */
+/**
+ * The request never got an answer (DNS, refused, reset, TLS…). The message
+ * names the server's origin (never its path, query or credentials) and the
+ * system error code; `code` is `unavailable`, as Connect reports it.
+ */
 export class APIConnectionError extends APIError {
   static override readonly errorName: string = "APIConnectionError";
-  constructor(message = "Connection error.", cause?: unknown) {
-    super(message, { cause });
+  /** The operating system's error code when there is one: `ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, `ETIMEDOUT`, `UND_ERR_SOCKET`… */
+  readonly systemCode: string | undefined;
+  /** The origin (`scheme://host:port`) the SDK tried to reach, when known. */
+  readonly origin: string | undefined;
+  constructor(message = "Connection error.", cause?: unknown, init: { systemCode?: string | undefined; origin?: string | undefined; code?: ErrorCode } = {}) {
+    super(message, { cause, code: init.code ?? "unavailable" });
+    this.systemCode = init.systemCode;
+    this.origin = init.origin;
   }
 }
+/** An attempt got no answer within the `timeout` (`code`: `deadline_exceeded`). */
 export class APIConnectionTimeoutError extends APIConnectionError {
   static override readonly errorName: string = "APIConnectionTimeoutError";
-  constructor(message = "Request timed out.", cause?: unknown) {
-    super(message, cause);
+  constructor(message = "Request timed out.", cause?: unknown, init: { origin?: string | undefined } = {}) {
+    super(message, cause, { ...init, code: "deadline_exceeded" });
   }
 }
 /**
@@ -140,6 +158,6 @@ export class WaitTimeoutError extends SovrenError {
 export class APIUserAbortError extends APIError {
   static override readonly errorName: string = "APIUserAbortError";
   constructor(message = "Request was aborted.", cause?: unknown) {
-    super(message, { cause });
+    super(message, { cause, code: "canceled" });
   }
 }

@@ -11,12 +11,18 @@ export interface AttemptSignal {
   classify(error: unknown): SovrenError;
 }
 
-export function attemptSignal(user: AbortSignal | undefined, timeoutMs: number): AttemptSignal {
+/**
+ * `origin` (`scheme://host:port`, no path, query or credentials) is named in
+ * connection and timeout errors.
+ */
+export function attemptSignal(user: AbortSignal | undefined, timeoutMs: number, origin?: string): AttemptSignal {
   const controller = new AbortController();
   let timedOut = false;
+  const timedOutError = (cause?: unknown) =>
+    new APIConnectionTimeoutError(`Request${origin ? ` to ${origin}` : ""} timed out after ${timeoutMs} ms.`, cause, { origin });
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new APIConnectionTimeoutError(`Request timed out after ${timeoutMs} ms.`));
+    controller.abort(timedOutError());
   }, timeoutMs);
   const onAbort = () => controller.abort(user?.reason);
   if (user?.aborted) onAbort();
@@ -30,13 +36,66 @@ export function attemptSignal(user: AbortSignal | undefined, timeoutMs: number):
     },
     classify(error) {
       if (user?.aborted) return error instanceof APIUserAbortError ? error : new APIUserAbortError(undefined, error);
-      if (timedOut) return new APIConnectionTimeoutError(`Request timed out after ${timeoutMs} ms.`, error);
+      if (timedOut) return timedOutError(error);
+      // A wire's own connection error (Connect) gets the origin and system code too.
+      if (error instanceof APIConnectionError && !(error instanceof APIConnectionTimeoutError) && error.origin === undefined) {
+        return connectionError(error.cause ?? error, origin);
+      }
       if (error instanceof SovrenError) return error;
-      // Runtime messages can quote the URL, userinfo and all.
-      const message = error instanceof Error ? `Connection error: ${error.message.replace(/\/\/[^/\s@]+@/g, "//***@")}` : "Connection error.";
-      return new APIConnectionError(message, error);
+      return connectionError(error, origin);
     },
   };
+}
+
+/**
+ * "Connection error: cannot reach http://127.0.0.1:9 (ECONNREFUSED): fetch
+ * failed". fetch reports "fetch failed" and hides the system error two
+ * causes down (undici); connect-node one down: the first `code` that looks
+ * like a system error's is named.
+ */
+export function connectionError(cause: unknown, origin: string | undefined): APIConnectionError {
+  const systemCode = findSystemCode(cause);
+  // Runtime messages can quote the URL, userinfo and all.
+  const detail = messages(cause).replace(/\/\/[^/\s@]+@/g, "//***@");
+  const where = origin ? ` cannot reach ${origin}` : "";
+  const code = systemCode ? ` (${systemCode})` : "";
+  const message = where || code ? `Connection error:${where}${code}${detail ? `: ${detail}` : "."}` : detail ? `Connection error: ${detail}` : "Connection error.";
+  return new APIConnectionError(message, cause, { systemCode, origin });
+}
+
+/** The messages down the cause chain ("fetch failed: connect ECONNREFUSED 127.0.0.1:1"), each once. */
+function messages(error: unknown): string {
+  const seen: string[] = [];
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.message && !seen.some((m) => m.includes(e.message))) seen.push(e.message);
+  }
+  return seen.join(": ");
+}
+
+function findSystemCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^(E[A-Z0-9_]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    // AggregateError (Happy Eyeballs: one error per address tried).
+    const inner = (e as { errors?: unknown }).errors;
+    if (Array.isArray(inner)) {
+      for (const item of inner) {
+        const found = findSystemCode(item);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The origin of a URL (`scheme://host:port`), without userinfo, path or query; undefined if it does not parse. */
+export function originOf(url: string): string | undefined {
+  try {
+    const origin = new URL(url).origin;
+    return origin === "null" ? undefined : origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Throws APIUserAbortError if the caller already aborted. */

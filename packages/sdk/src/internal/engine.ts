@@ -6,7 +6,7 @@ import type { RequestOptions } from "../core/request-options.js";
 import { retryDelayMs, shouldRetry, sleep } from "../core/retries.js";
 import { Stream } from "../core/stream.js";
 import type { AttemptContext, Wire } from "../transports/types.js";
-import { attemptSignal, throwIfAborted, uuid, type AttemptSignal } from "./attempt.js";
+import { attemptSignal, originOf, throwIfAborted, uuid, type AttemptSignal } from "./attempt.js";
 import { isMutating, operationSpec, type OperationId, type OperationSpec } from "./operations.js";
 import { validateRequest, validateResponse } from "./validate.js";
 
@@ -67,6 +67,11 @@ export class Engine {
           const result = await engine.config.wire.stream(op, input, ctx);
           const iterator = result.events[Symbol.asyncIterator]();
           const first = await iterator.next();
+          // Opened after the call gave up (a transport that ignored the abort): nobody will read it.
+          if (ctx.signal.aborted) {
+            await iterator.return?.().catch(() => {});
+            throw ctx.signal.reason;
+          }
           return { result, iterator, first, attempt };
         } catch (e) {
           attempt.release();
@@ -103,20 +108,24 @@ export class Engine {
     const maxRetries = options.maxRetries ?? this.config.maxRetries;
     const timeout = options.timeout ?? this.config.timeout;
     const idempotencyKey = options.idempotencyKey ?? (isMutating(op.id) ? `sovren-retry-${uuid()}` : undefined);
-    const url = redactUrl(this.config.wire.url(op, input));
+    const target = this.config.wire.url(op, input);
+    const url = redactUrl(target);
+    const origin = originOf(target);
     let refresh = false;
     let refreshed = false;
     for (let retry = 0; ; ) {
       throwIfAborted(options.signal);
       const headers = await this.#headers(refresh, idempotencyKey, options.headers);
-      const attempt = attemptSignal(options.signal, timeout);
+      const attempt = attemptSignal(options.signal, timeout, origin);
       const ctx: AttemptContext = { headers, signal: attempt.signal, ...(stream ? { onOpen: attempt.clearTimeout } : {}) };
       logger.debug(`${op.id} → ${this.config.wire.name} ${url}`, { attempt: retry + 1, headers: redactHeaders(headers) });
       let error: SovrenError;
       try {
-        return await run(ctx, attempt);
+        return await settledOrAborted(run(ctx, attempt), attempt.signal);
       } catch (e) {
         error = attempt.classify(e);
+        // Settles nothing if the attempt is still running (a fetch that ignores its signal): detaches it.
+        if (attempt.signal.aborted) attempt.release();
       }
       if (AuthenticationError.is(error) && this.config.canRefreshToken && !refreshed && newTokenMayHelp(error)) {
         refresh = refreshed = true;
@@ -130,7 +139,14 @@ export class Engine {
       }
       const delay = retryDelayMs(retry, (error as { headers?: Headers }).headers, this.config.random);
       retry++;
-      logger.info(`${op.id} failed (${error.message}); retry ${retry} of ${maxRetries} in ${delay} ms`);
+      const cause = redactSecrets(`${error.name}: ${error.message}`, headers);
+      logger.info(`${op.id}: attempt ${retry} of ${maxRetries + 1} failed (${cause}); retrying in ${delay} ms`, {
+        attempt: retry,
+        maxRetries,
+        delayMs: delay,
+        error: error.name,
+        ...retryFacts(error),
+      });
       await sleep(delay, options.signal);
     }
   }
@@ -144,6 +160,50 @@ export class Engine {
     }
     return headers;
   }
+}
+
+/** What a retry log line says about the error besides its message. */
+function retryFacts(error: SovrenError): Record<string, string | number> {
+  const facts: Record<string, string | number | undefined> = {
+    status: (error as APIError).status,
+    code: (error as APIError).code,
+    systemCode: (error as { systemCode?: string }).systemCode,
+    requestId: (error as APIError).requestId,
+  };
+  return Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined)) as Record<string, string | number>;
+}
+
+/**
+ * The text with every credential the request carried (API key, bearer token,
+ * other secret headers) replaced by `***`, in case an error message quotes one.
+ */
+function redactSecrets(text: string, headers: Headers): string {
+  let out = text;
+  const redacted = redactHeaders(headers);
+  headers.forEach((value, name) => {
+    if (redacted[name] !== "***") return;
+    for (const secret of [value, value.replace(/^\S+\s+/, "")]) {
+      if (secret.length >= 4) out = out.split(secret).join("***");
+    }
+  });
+  return out;
+}
+
+/**
+ * The attempt's result, or its signal's reason as soon as the signal aborts
+ * (the caller's abort or the attempt's timeout): a custom fetch or transport
+ * that ignores the signal cannot hold the call.
+ */
+function settledOrAborted<R>(running: Promise<R>, signal: AbortSignal): Promise<R> {
+  if (signal.aborted) {
+    running.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<R>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    running.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /**

@@ -1,7 +1,10 @@
 // zod's core (shared by classic zod and zod/mini): the contract's validators
 // may be generated in either flavour (scripts/lib/openapi-to-zod.mjs).
 import { config, safeParse, type $ZodError, type $ZodErrorMap, type $ZodType } from "zod/v4/core";
-import en from "zod/v4/locales/en.js";
+// The package export `zod/v4/locales` resolves to CJS under `require` and ESM
+// under `import` (a file path like `zod/v4/locales/en.js` is ESM either way,
+// which Node < 20.19 cannot `require`); bundlers keep only `en`.
+import { en } from "zod/v4/locales";
 import { ValidationError, type FieldViolation } from "../core/errors.js";
 import { restOperation, type OperationId } from "./operations.js";
 

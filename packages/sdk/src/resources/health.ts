@@ -1,17 +1,16 @@
-import type { components } from "@sovren/contracts/openapi";
 import type { APIPromise } from "../core/api-promise.js";
 import type { RequestOptions } from "../core/request-options.js";
 import { APIResource } from "../internal/resource.js";
 
-type S = components["schemas"];
+import type { CheckHealthResponse, CheckReadinessResponse, WithRequestId } from "./types.js";
 
 /** Liveness and readiness (open without credentials). */
 export class Health extends APIResource {
-  check(options?: RequestOptions): APIPromise<S["CheckHealthResponse"]> {
+  check(options?: RequestOptions): APIPromise<WithRequestId<CheckHealthResponse>> {
     return this._call("checkHealth", {}, options);
   }
 
-  ready(options?: RequestOptions): APIPromise<S["CheckReadinessResponse"]> {
+  ready(options?: RequestOptions): APIPromise<WithRequestId<CheckReadinessResponse>> {
     return this._call("checkReadiness", {}, options);
   }
 }

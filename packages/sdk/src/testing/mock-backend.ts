@@ -1,5 +1,5 @@
 import type { components } from "@sovren/contracts/openapi";
-import type { ErrorCode } from "../core/errors.js";
+import type { ErrorCode, FieldViolation } from "../core/errors.js";
 import type { OperationId } from "../internal/operations.js";
 import { fixtures } from "./fixtures.js";
 import { advance, mockHandlers, type MockState } from "./mock-handlers.js";
@@ -22,6 +22,8 @@ export interface MockFault {
   headers?: Record<string, string>;
   /** How many calls in a row fail (default 1). */
   times?: number;
+  /** Per-field violations, e.g. `[{ field: "name", message: "Too small" }]`. */
+  errors?: FieldViolation[];
 }
 
 export interface MockBackendOptions {
@@ -121,7 +123,7 @@ export class MockSovrenBackend {
       }
     }
     const fault = this.#faults.get(operation)?.shift();
-    if (fault) throw new MockProblem(fault.code, fault.message ?? fault.code, fault.headers);
+    if (fault) throw new MockProblem(fault.code, fault.message ?? fault.code, fault.headers, fault.errors);
   }
 
   /** Serves one unary call: the JSON request message in, the JSON response message out. */
@@ -134,9 +136,11 @@ export class MockSovrenBackend {
       if (replay.body !== body) throw new MockProblem("invalid_argument", "idempotency key reused with another body");
       return replay.response;
     }
-    const handler = this.#overrides.get(operation) ?? mockHandlers[operation];
-    if (!handler) throw new MockProblem("unimplemented", `${operation} is not a unary operation`);
-    const response = await handler(this.state as never, input as never);
+    // An override gets what its type says (the request message and headers); the built-in handlers also get the state.
+    const override = this.#overrides.get(operation);
+    const handler = mockHandlers[operation];
+    if (!override && !handler) throw new MockProblem("unimplemented", `${operation} is not a unary operation`);
+    const response = override ? await override(input, headers) : await handler!(this.state as never, input as never);
     if (key) this.#replays.set(`${operation}:${key}`, { body, response });
     if (operation === "sendCommunication") this.#watchers.forEach((w) => w(response["communication"] as S["Communication"]));
     return response;

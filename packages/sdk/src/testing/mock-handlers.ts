@@ -13,15 +13,27 @@ export interface MockState {
   communications: Map<string, S["Communication"]>;
 }
 
+// Page tokens of the contract's shape (the `pageToken` pattern): base64url of
+// "v1:" and the offset, as the reference server writes its keyset positions.
+const encodeToken = (offset: number) => btoa(`v1:${offset}`).replace(/=+$/, "");
+function decodeToken(token: string): number | undefined {
+  try {
+    const m = /^v1:(\d{1,18})$/.exec(atob(token.replace(/-/g, "+").replace(/_/g, "/")));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function page<T>(items: T[], input: Json) {
   const size = Number(input["pageSize"] ?? 0) || 50;
   const token = String(input["pageToken"] ?? "");
-  const offset = token === "" ? 0 : Number(token.replace(/^offset:/, ""));
-  if (!Number.isInteger(offset) || offset < 0 || (token !== "" && !token.startsWith("offset:"))) {
+  const offset = token === "" ? 0 : decodeToken(token);
+  if (offset === undefined || !Number.isSafeInteger(offset)) {
     throw new MockProblem("invalid_argument", "invalid page token");
   }
   const slice = items.slice(offset, offset + size);
-  return { slice, nextPageToken: offset + size < items.length ? `offset:${offset + size}` : "" };
+  return { slice, nextPageToken: offset + size < items.length ? encodeToken(offset + size) : "" };
 }
 
 const newestFirst = <T>(map: Map<string, T>) => [...map.values()].reverse();

@@ -1,7 +1,8 @@
 import { operations as contract } from "@sovren/contracts/zod";
-import { http, HttpResponse, type HttpHandler } from "msw";
+import type { HttpHandler } from "msw";
+import { mswRuntime } from "./msw-runtime.js";
 import { DEFAULT_BASE_URL } from "../client.js";
-import { statusForCode } from "../core/error-factory.js";
+import { statusForCode, titleForStatus } from "../core/error-factory.js";
 import { allOperationIds, operationSpec, type OperationId } from "../internal/operations.js";
 import type { MockSovrenBackend } from "./mock-backend.js";
 import { MockProblem } from "./mock-problem.js";
@@ -28,8 +29,8 @@ function matcher(baseUrl: string, path: string) {
 function problemResponse(error: unknown, requestId: string, instance: string) {
   const p = error instanceof MockProblem ? error : new MockProblem("internal", String(error));
   const status = statusForCode(p.code);
-  return HttpResponse.json(
-    { type: "about:blank", title: p.code, status, detail: p.message, instance, code: p.code, requestId },
+  return mswRuntime().HttpResponse.json(
+    { type: "about:blank", title: titleForStatus(status), status, detail: p.message, instance, code: p.code, requestId, ...(p.errors.length ? { errors: p.errors } : {}) },
     { status, headers: { "content-type": "application/problem+json", "x-request-id": requestId, ...p.headers } },
   );
 }
@@ -72,7 +73,7 @@ export function createSovrenHandlers({ backend, baseUrl = DEFAULT_BASE_URL }: So
     const spec = operationSpec(id);
     const { regex, names } = matcher(baseUrl, rest.path);
     const method = rest.method.toLowerCase() as "get" | "post" | "patch";
-    return http[method](regex, async ({ request }) => {
+    return mswRuntime().http[method](regex, async ({ request }) => {
       const requestId = backend.nextRequestId();
       const instance = new URL(request.url).pathname;
       try {
@@ -82,13 +83,13 @@ export function createSovrenHandlers({ backend, baseUrl = DEFAULT_BASE_URL }: So
           request.signal.addEventListener("abort", () => controller.abort(), { once: true });
           const events = backend.stream(id, input, request.headers, controller.signal);
           const first = await events.next();
-          return new HttpResponse(eventStream(events, first, () => controller.abort()), {
+          return new (mswRuntime().HttpResponse)(eventStream(events, first, () => controller.abort()), {
             headers: { "content-type": "text/event-stream", "x-request-id": requestId },
           });
         }
         const message = await backend.handle(id, input, request.headers, request.signal);
         const body = spec.unwrap ? message[spec.unwrap] : message;
-        return HttpResponse.json(body as Json, { status: CREATED[id] ?? 200, headers: { "x-request-id": requestId } });
+        return mswRuntime().HttpResponse.json(body as Json, { status: CREATED[id] ?? 200, headers: { "x-request-id": requestId } });
       } catch (error) {
         return problemResponse(error, requestId, instance);
       }

@@ -1,14 +1,20 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { ConnectError, createRouterTransport, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
+import { BadRequestSchema } from "@sovren/contracts/grpc";
 import type { OperationId } from "../internal/operations.js";
 import { services } from "../internal/rpc.js";
 import { CODES } from "../transports/connect.js";
 import type { MockSovrenBackend } from "./mock-backend.js";
 import { MockProblem } from "./mock-problem.js";
 
-function toConnectError(error: unknown, requestId: string): ConnectError {
+// The request id is already a response header (begin): not repeated in the
+// error's metadata, which gRPC clients would merge into "id, id".
+function toConnectError(error: unknown): ConnectError {
   const p = error instanceof MockProblem ? error : new MockProblem("internal", String(error));
-  return new ConnectError(p.message, CODES.indexOf(p.code) + 1, { ...p.headers, "x-request-id": requestId });
+  const details = p.errors.length
+    ? [{ desc: BadRequestSchema, value: { fieldViolations: p.errors.map((v) => ({ field: v.field, description: v.message })) } }]
+    : [];
+  return new ConnectError(p.message, CODES.indexOf(p.code) + 1, { ...p.headers }, details);
 }
 
 /**
@@ -30,23 +36,23 @@ export function sovrenRoutes(backend: MockSovrenBackend): (router: ConnectRouter
         };
         if (method.methodKind === "unary") {
           impl[method.localName] = async (req: unknown, ctx: HandlerContext) => {
-            const requestId = begin(ctx);
+            begin(ctx);
             try {
               const out = await backend.handle(id, input(req), ctx.requestHeader, ctx.signal);
               return fromJson(method.output, out as JsonValue);
             } catch (e) {
-              throw toConnectError(e, requestId);
+              throw toConnectError(e);
             }
           };
         } else {
           impl[method.localName] = async function* (req: unknown, ctx: HandlerContext) {
-            const requestId = begin(ctx);
+            begin(ctx);
             try {
               for await (const event of backend.stream(id, input(req), ctx.requestHeader, ctx.signal)) {
                 yield fromJson(method.output, event as JsonValue);
               }
             } catch (e) {
-              throw toConnectError(e, requestId);
+              throw toConnectError(e);
             }
           };
         }

@@ -8,9 +8,10 @@ import {
   type JsonValue,
 } from "@bufbuild/protobuf";
 import { ConnectError, type Transport } from "@connectrpc/connect";
+import { BadRequestSchema } from "@sovren/contracts/grpc";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
-import { makeAPIError, statusForCode } from "../core/error-factory.js";
-import { APIConnectionError, SovrenError, ValidationError, type ErrorCode } from "../core/errors.js";
+import { makeAPIError, statusForCode, titleForStatus } from "../core/error-factory.js";
+import { APIConnectionError, SovrenError, ValidationError, type ErrorCode, type FieldViolation } from "../core/errors.js";
 import type { OperationSpec } from "../internal/operations.js";
 import { rpcMethod } from "../internal/rpc.js";
 import type { StreamResult, UnaryResult, Wire } from "./types.js";
@@ -30,15 +31,42 @@ export function errorFromConnect(error: unknown): SovrenError {
   if (!answeredByServer(ce) && (ce.code === 2 || ce.code === 14)) return new APIConnectionError(ce.rawMessage, error);
   const code = CODES[ce.code - 1] ?? "unknown";
   const status = statusForCode(code);
-  const requestId = ce.metadata.get("x-request-id") ?? undefined;
+  const requestId = firstValue(ce.metadata.get("x-request-id"));
+  const errors = fieldViolations(ce);
   return makeAPIError(`${status} ${code}: ${ce.rawMessage}`, {
     status,
     code,
     headers: ce.metadata,
     requestId,
-    problem: { type: "about:blank", title: code, status, code, detail: ce.rawMessage, ...(requestId ? { requestId } : {}) },
+    problem: {
+      type: "about:blank",
+      title: titleForStatus(status),
+      status,
+      code,
+      detail: ce.rawMessage,
+      ...(requestId ? { requestId } : {}),
+      ...(errors.length ? { errors } : {}),
+    },
     cause: error,
   });
+}
+
+/**
+ * gRPC clients see headers and trailers merged; a proxy or server that sends
+ * a header in both shows it as "a, b". A request id is one token: the first.
+ */
+function firstValue(value: string | null): string | undefined {
+  const first = value?.split(",")[0]?.trim();
+  return first || undefined;
+}
+
+/** The field violations of the standard google.rpc.BadRequest details, as REST's problem `errors`. */
+function fieldViolations(ce: ConnectError): FieldViolation[] {
+  try {
+    return ce.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => ({ field: v.field, message: v.description })));
+  } catch {
+    return []; // a detail that does not decode is ignored, as connect-es does
+  }
 }
 
 /**

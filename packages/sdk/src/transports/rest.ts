@@ -9,8 +9,24 @@ import type { AttemptContext, StreamResult, UnaryResult, Wire } from "./types.js
 export type RestClient = Client<paths, "application/json">;
 type Problem = components["schemas"]["Problem"];
 
-export function createRestClient(baseUrl: string, fetch: (input: Request) => Promise<Response>): RestClient {
-  return createClient<paths>({ baseUrl, fetch });
+/**
+ * openapi-fetch hands its fetch a `Request`, whose body can be read once. The
+ * client's `fetch` is called as `fetch(url, init)` instead, as connect-web
+ * calls it, with the JSON body as a string: a wrapper may build
+ * `new Request(url, init)`, read `init.body` or call the inner fetch again,
+ * and every attempt (a retry too) is a fresh call with a fresh `init`.
+ */
+export function createRestClient(baseUrl: string, fetch: typeof globalThis.fetch): RestClient {
+  return createClient<paths>({
+    baseUrl,
+    fetch: async (request: Request) =>
+      fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body ? await request.text() : undefined,
+        signal: request.signal,
+      }),
+  });
 }
 
 function split(op: OperationSpec, input: Record<string, unknown>) {
