@@ -51,13 +51,25 @@ async function main(argv: string[]): Promise<void> {
         );
       }
       const server = await startServer();
+      // SIGTERM/SIGINT drain (see server.close); a second signal exits at once.
+      let stopping = false;
       const stop = async (signal: string) => {
-        console.error(`${signal}: shutting down`);
-        await server.close();
+        if (stopping) {
+          console.error(`${signal} again: exiting without finishing the drain`);
+          process.exit(1);
+        }
+        stopping = true;
+        console.error(`${signal}: draining (at most ${config.timeouts.drainMs} ms), then shutting down`);
+        try {
+          await server.close();
+        } catch (err) {
+          console.error(`error while shutting down: ${err instanceof Error ? err.message : String(err)}`);
+          process.exit(1);
+        }
         process.exit(0);
       };
-      process.once("SIGINT", () => void stop("SIGINT"));
-      process.once("SIGTERM", () => void stop("SIGTERM"));
+      process.on("SIGINT", () => void stop("SIGINT"));
+      process.on("SIGTERM", () => void stop("SIGTERM"));
       return;
     }
     case "token": {

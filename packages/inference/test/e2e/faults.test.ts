@@ -127,17 +127,18 @@ async function freePort(): Promise<number> {
 
 const CLI = `${ROOT}packages/server/dist/cli.js`;
 
-describe.skipIf(!core.enabled)("the server killed while a Ray job runs", () => {
+describe.skipIf(!core.enabled)("the server killed while the inference core runs its work", () => {
   const children: ChildProcess[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), "sovren-kill-"));
+  const dirs = [dataDir];
   afterAll(() => {
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  async function startChild(port: number): Promise<ChildProcess> {
+  async function startChild(port: number, use: Parameters<typeof coreEnv>[1] = { jobs: true }, dir = dataDir): Promise<ChildProcess> {
     const child = spawn(process.execPath, [CLI, "serve"], {
-      env: { ...process.env, ...coreEnv(core, { jobs: true }), PORT: String(port), HOST: "127.0.0.1", SOVREN_DATA_DIR: dataDir, SOVREN_LOG_LEVEL: "warn" },
+      env: { ...process.env, ...coreEnv(core, use), PORT: String(port), HOST: "127.0.0.1", SOVREN_DATA_DIR: dir, SOVREN_LOG_LEVEL: "warn" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let err = "";
@@ -176,4 +177,45 @@ describe.skipIf(!core.enabled)("the server killed while a Ray job runs", () => {
     const all = (await (await fetch(`${core.rayDashboard}/api/jobs/`)).json()) as { submission_id: string }[];
     expect(all.filter((j) => j.submission_id === id)).toHaveLength(1);
   });
+
+  // Issue 10: quick backends' operations are durable jobs too. Killed while
+  // Triton or Ray Serve computes, the restarted server (PGlite: at once)
+  // runs them again and they end with the clean run's results.
+  for (const [label, use, backend] of [
+    ["Triton (gRPC)", { triton: "grpc" }, "triton-grpc"],
+    ["Ray Serve", { serve: true }, "ray-serve"],
+  ] as const) {
+    it(`resumes operations interrupted on ${label} after a restart, with the clean run's results`, async () => {
+      expect(existsSync(CLI), `${CLI} is missing: build first (pnpm build)`).toBe(true);
+      const dir = mkdtempSync(join(tmpdir(), "sovren-kill-"));
+      dirs.push(dir);
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const client = new Sovren({ baseUrl: base, token: await token(), maxRetries: 5, logLevel: "off" });
+      const first = await startChild(port, use, dir);
+      const inputs = Array.from({ length: 4 }, (_, k) => ({
+        userId: "u1",
+        scenario: `Survive a crash on ${backend} #${k}`,
+        seed: 100 + k,
+        trials: 1_000_000,
+        factors: Array.from({ length: 32 }, (_, i) => ({ name: `f${i}`, weight: 0.5, mean: 0.01 * i, stddev: 1 })),
+      }));
+      const ops = await Promise.all(inputs.map((input) => client.simulations.run({ ...input, mode: "SIMULATION_MODE_QUICK" })));
+      for (const op of ops) expect(op.backend).toBe(backend);
+      await eventually(async () => ((await client.operations.get(ops[0]!.operationId)).state === "OPERATION_STATE_RUNNING" ? true : undefined), 30_000, "the run to start");
+      first.kill("SIGKILL");
+      await new Promise((r) => first.once("exit", r));
+      const killedAt = Date.now();
+      await startChild(port, use, dir);
+      const interrupted: string[] = [];
+      for (const [k, op] of ops.entries()) {
+        if (!(await client.operations.get(op.operationId)).done) interrupted.push(op.operationId);
+        const done = await client.operations.wait(op.operationId, { pollInterval: 100, timeout: 120_000 });
+        expect(done.state, JSON.stringify(done.error)).toBe("OPERATION_STATE_SUCCEEDED");
+        expectResult(done.result, simulate(inputs[k]!) as never, `${backend} after the restart`);
+      }
+      console.log(`[inference] kill -9 on ${backend}: ${interrupted.length} of ${ops.length} interrupted, all succeeded ${Date.now() - killedAt} ms after the kill`);
+      expect(interrupted.length).toBeGreaterThan(0);
+    });
+  }
 });

@@ -1,10 +1,14 @@
 // Fans database change notifications out to watchers in this process. Writers
 // NOTIFY inside their transaction (see store/*-repo.ts), so a watcher on any
 // instance hears a change made by any other: LISTEN/NOTIFY on PostgreSQL, and
-// PGlite's own listen for the embedded database.
+// PGlite's own listen for the embedded database. After the LISTEN connection
+// was lost and re-established, notifications may have been missed: the feed
+// then emits a resync, and every subscriber re-reads what it reports.
 import { EventEmitter } from "node:events";
 import type { Db } from "../store/db.js";
 import { CHANGES_CHANNEL, type ChangeEvent } from "../store/rows.js";
+
+const RESYNC = "resync";
 
 export class ChangeFeed {
   private readonly emitter = new EventEmitter();
@@ -22,13 +26,18 @@ export class ChangeFeed {
       } catch {
         // Not ours; ignore.
       }
-    });
+    }, () => this.emitter.emit(RESYNC));
   }
 
-  subscribe(tenantId: string, kind: ChangeEvent["kind"], onChange: (id: string) => void): () => void {
+  /** `onResync` runs when changes may have been missed (the database connection was re-established). */
+  subscribe(tenantId: string, kind: ChangeEvent["kind"], onChange: (id: string) => void, onResync?: () => void): () => void {
     const name = `${kind}:${tenantId}`;
     this.emitter.on(name, onChange);
-    return () => this.emitter.off(name, onChange);
+    if (onResync) this.emitter.on(RESYNC, onResync);
+    return () => {
+      this.emitter.off(name, onChange);
+      if (onResync) this.emitter.off(RESYNC, onResync);
+    };
   }
 
   async stop(): Promise<void> {

@@ -5,9 +5,11 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../store/db.js";
 import { claimKey, completeKey, readKey, releaseKey } from "../store/idempotency-repo.js";
-import { ApiError, invalidArgument } from "./errors.js";
+import { ApiError, databaseUnavailable, invalidArgument } from "./errors.js";
+import { retryWhileUnavailable } from "./retry.js";
 
 const WAIT_LIMIT_MS = 10_000;
+const COMPLETE_RETRY_MS = 15_000;
 const POLL_MS = 25;
 
 /** Hash of the request's canonical JSON with sorted keys, so key order never matters. */
@@ -30,24 +32,40 @@ export function checkKey(key: string): string {
   return key;
 }
 
+/**
+ * Runs `execute` once per key. `owner` is this instance's job-lease id: a
+ * claim still `running` whose instance lost its lease (crashed) is taken over
+ * by the next retry, which gets the same resource id (see Call.resourceId),
+ * so the retry completes what the crashed attempt started exactly once.
+ */
 export async function idempotent<T>(
   db: Db,
-  k: { tenantId: string; key: string; method: string; request: unknown },
-  execute: () => Promise<T>,
+  k: { tenantId: string; key: string; method: string; request: unknown; owner: string },
+  execute: (resourceId: string) => Promise<T>,
 ): Promise<{ response: T; replayed: boolean }> {
   const hash = requestHash(k.method, k.request);
   const claimed = await db.transaction(k.tenantId, (tx) =>
-    claimKey(tx, { tenantId: k.tenantId, key: k.key, method: k.method, requestHash: hash }),
+    claimKey(tx, { tenantId: k.tenantId, key: k.key, method: k.method, requestHash: hash, owner: k.owner }),
   );
   if (claimed) {
     let response: T;
     try {
-      response = await execute();
+      response = await execute(claimed.resourceId);
     } catch (err) {
-      await db.transaction(k.tenantId, (tx) => releaseKey(tx, k.key)).catch(() => {});
+      // Released even through a short outage: a claim left behind would block every retry.
+      await retryWhileUnavailable(
+        () => db.transaction(k.tenantId, (tx) => releaseKey(tx, k.key)),
+        AbortSignal.timeout(COMPLETE_RETRY_MS),
+      ).catch(() => {});
       throw err;
     }
-    await db.transaction(k.tenantId, (tx) => completeKey(tx, k.key, 200, response));
+    // The work is done: recording its response must outlast a short database
+    // outage, or the key would stay "in progress" and block every retry.
+    const recorded = await retryWhileUnavailable(
+      () => db.transaction(k.tenantId, (tx) => completeKey(tx, k.key, 200, response)).then(() => true),
+      AbortSignal.timeout(COMPLETE_RETRY_MS),
+    );
+    if (recorded === undefined) throw databaseUnavailable();
     return { response, replayed: false };
   }
   const deadline = Date.now() + WAIT_LIMIT_MS;
@@ -63,6 +81,8 @@ export async function idempotent<T>(
       });
     }
     if (stored.state === "done") return { response: stored.response as T, replayed: true };
+    // The instance running the first request died: take its claim over.
+    if (!stored.ownerAlive) return idempotent(db, k, execute);
     if (Date.now() > deadline) {
       throw new ApiError("aborted", "a request with this Idempotency-Key is still in progress");
     }

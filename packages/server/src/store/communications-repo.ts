@@ -52,6 +52,15 @@ export async function getCommunication(tx: Queryable, id: string): Promise<Commu
   return rows[0] ? toJson(rows[0]) : undefined;
 }
 
+/** Communications that changed at or after `since`, oldest change first (a watch re-reading after a resync). */
+export async function changedSince(tx: Queryable, since: string, limit: number): Promise<Communication[]> {
+  const { rows } = await tx.query(
+    `SELECT ${COLUMNS} FROM communications WHERE update_time >= $1::timestamptz ORDER BY update_time, seq LIMIT $2`,
+    [since, limit],
+  );
+  return rows.map(toJson);
+}
+
 export async function listCommunications(
   tx: Queryable,
   q: { afterSeq?: string; limit: number; executiveId?: string; status?: DbCommunicationStatus },

@@ -3,8 +3,9 @@
 // instances against one database apply them exactly once.
 import type { Db } from "./db.js";
 import * as m001 from "./migrations/001-init.js";
+import * as m002 from "./migrations/002-durable-jobs.js";
 
-const MIGRATIONS: { version: string; sql: string }[] = [m001];
+const MIGRATIONS: { version: string; sql: string }[] = [m001, m002];
 const LOCK_ID = 7_220_418; // arbitrary, fixed: "sovren migrations"
 
 export async function migrate(db: Db): Promise<string[]> {

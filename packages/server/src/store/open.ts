@@ -1,12 +1,13 @@
 // Opens the configured database and brings its schema up to date.
 import type { Db } from "./db.js";
 import { migrate } from "./migrate.js";
+import type { PostgresOptions } from "./postgres-db.js";
 
-export async function openDb(options: { databaseUrl?: string; dataDir?: string }): Promise<Db> {
+export async function openDb(options: { databaseUrl?: string; dataDir?: string; postgres?: PostgresOptions }): Promise<Db> {
   let db: Db;
   if (options.databaseUrl) {
     const { openPostgres } = await import("./postgres-db.js");
-    db = await openPostgres(options.databaseUrl);
+    db = await openPostgres(options.databaseUrl, options.postgres);
   } else {
     const { openPglite } = await import("./pglite-db.js");
     db = await openPglite(options.dataDir);

@@ -97,7 +97,8 @@ export async function transition(
   const final = FINAL.has(to);
   const { rows } = await tx.query(
     `UPDATE operations SET state = $3,
-       progress = COALESCE($4, progress),
+       -- never backwards: a run resumed after a crash starts again from 0
+       progress = GREATEST(progress, $4::double precision),
        result = COALESCE($5::jsonb, result),
        error = COALESCE($6::jsonb, error),
        confidence = COALESCE($7, confidence),

@@ -1,20 +1,80 @@
 // A real PostgreSQL server through a node-postgres pool. LISTEN needs a
 // connection of its own that stays out of the pool.
+//
+// The database may stop, restart or freeze under us. No client may ever be
+// without an 'error' listener (an unhandled 'error' event ends the process);
+// every wait is bounded (connecting or queueing for a pooled client:
+// connectTimeoutMs; a statement that gets no answer, e.g. from a SIGSTOPped
+// server: queryTimeoutMs); failures of that kind surface as
+// DatabaseUnavailableError (→ 503 `unavailable`); the LISTEN connection
+// reconnects with backoff and tells subscribers to re-read (onResync).
 import pg from "pg";
-import { ENTER_TENANT_SQL, type Db, type OwnerSession, type Row } from "./db.js";
+import {
+  DatabaseUnavailableError,
+  ENTER_TENANT_SQL,
+  isDatabaseUnavailable,
+  type Db,
+  type OwnerSession,
+  type Row,
+} from "./db.js";
 
 // Timestamps come back as Date (default); numeric stays a string and the
 // store converts it, so no global type parser is changed.
 
-export async function openPostgres(connectionString: string, max = 20): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max });
+export interface PostgresOptions {
+  max?: number;
+  /** Bound on connecting, and on waiting for a free pooled client. */
+  connectTimeoutMs?: number;
+  /** Client-side bound on one statement (a frozen server never answers). */
+  queryTimeoutMs?: number;
+  /** Told when the database is unavailable (warn, at most once per 10 s, with a count of the others) or back (info). */
+  log?: (level: "warn" | "info", msg: string, fields: Record<string, unknown>) => void;
+}
+
+const RESYNC_BACKOFF_MIN_MS = 250;
+const RESYNC_BACKOFF_MAX_MS = 2_000;
+const WARN_EVERY_MS = 10_000;
+
+export async function openPostgres(connectionString: string, options: PostgresOptions = {}): Promise<Db> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 20,
+    connectionTimeoutMillis: connectTimeoutMs,
+    query_timeout: queryTimeoutMs,
+    keepAlive: true,
+  });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on("error", () => {});
-  const listeners = new Map<string, Set<(payload: string) => void>>();
-  let listenClient: pg.Client | undefined;
+  // pg-pool removes its own 'error' listener while a client is lent out;
+  // inTransaction adds this one for that time (the query in progress reports
+  // the failure anyway, and the client is then released as broken).
+  const onLentClientError = () => {};
+
+  let suppressed = 0;
+  let lastWarn = 0;
+  function unavailable(err: unknown): DatabaseUnavailableError {
+    const now = Date.now();
+    if (now - lastWarn >= WARN_EVERY_MS) {
+      options.log?.("warn", "database unavailable", { error: err instanceof Error ? err.message : String(err), suppressed });
+      lastWarn = now;
+      suppressed = 0;
+    } else {
+      suppressed++;
+    }
+    return err instanceof DatabaseUnavailableError ? err : new DatabaseUnavailableError(err);
+  }
 
   async function inTransaction<T>(enter: (c: pg.PoolClient) => Promise<void>, fn: (c: pg.PoolClient) => Promise<T>) {
-    const client = await pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw isDatabaseUnavailable(err) ? unavailable(err) : err;
+    }
+    client.on("error", onLentClientError);
+    let broken: Error | undefined;
     try {
       await client.query("BEGIN");
       await enter(client);
@@ -22,10 +82,19 @@ export async function openPostgres(connectionString: string, max = 20): Promise<
       await client.query("COMMIT");
       return result;
     } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
+      if (isDatabaseUnavailable(err)) {
+        // The connection is dead or hung (possibly with a statement still
+        // outstanding): never reuse it; the server rolls back on disconnect.
+        broken = err instanceof Error ? err : new Error(String(err));
+        throw unavailable(err);
+      }
+      await client.query("ROLLBACK").catch((e: unknown) => {
+        broken = e instanceof Error ? e : new Error(String(e));
+      });
       throw err;
     } finally {
-      client.release();
+      client.off("error", onLentClientError);
+      client.release(broken);
     }
   }
 
@@ -39,6 +108,61 @@ export async function openPostgres(connectionString: string, max = 20): Promise<
     },
   });
 
+  // --- LISTEN: one dedicated connection, re-established after any loss ---
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  const resyncs = new Set<() => void>();
+  let listenClient: pg.Client | undefined;
+  let closed = false;
+  let backoff = RESYNC_BACKOFF_MIN_MS;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  async function connectListener(): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+    c.on("error", (err) => lost(c, err));
+    c.on("end", () => lost(c, new Error("LISTEN connection ended")));
+    c.on("notification", (n) => {
+      for (const cb of listeners.get(n.channel) ?? []) cb(n.payload ?? "");
+    });
+    try {
+      await c.connect();
+      for (const channel of listeners.keys()) await c.query(`LISTEN ${channel}`);
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
+    return c;
+  }
+
+  function lost(c: pg.Client, err: Error) {
+    if (c !== listenClient || closed) return;
+    listenClient = undefined;
+    void c.end().catch(() => {});
+    unavailable(err);
+    scheduleReconnect();
+  }
+
+  function scheduleReconnect() {
+    if (closed || retryTimer) return;
+    const delay = backoff / 2 + Math.random() * (backoff / 2);
+    retryTimer = setTimeout(async () => {
+      retryTimer = undefined;
+      try {
+        const c = await connectListener();
+        if (closed) {
+          await c.end().catch(() => {});
+          return;
+        }
+        listenClient = c;
+        backoff = RESYNC_BACKOFF_MIN_MS;
+        options.log?.("info", "LISTEN connection re-established; watchers re-read", { channels: [...listeners.keys()] });
+        for (const r of resyncs) r();
+      } catch {
+        backoff = Math.min(backoff * 2, RESYNC_BACKOFF_MAX_MS);
+        scheduleReconnect();
+      }
+    }, delay);
+  }
+
   return {
     kind: "postgres",
     transaction: (tenantId, fn) =>
@@ -46,29 +170,35 @@ export async function openPostgres(connectionString: string, max = 20): Promise<
         await c.query(ENTER_TENANT_SQL, [tenantId]);
       }, (c) => fn(wrap(c))),
     ownerTransaction: (fn) => inTransaction(async () => {}, (c) => fn(wrap(c))),
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onResync) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
-      if (!listenClient) {
-        listenClient = new pg.Client({ connectionString });
-        listenClient.on("error", () => {});
-        await listenClient.connect();
-        listenClient.on("notification", (n) => {
-          for (const cb of listeners.get(n.channel) ?? []) cb(n.payload ?? "");
-        });
-      }
       let set = listeners.get(channel);
+      const fresh = !set;
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        await listenClient.query(`LISTEN ${channel}`);
       }
       set.add(onPayload);
+      if (onResync) resyncs.add(onResync);
+      try {
+        if (!listenClient && !retryTimer) listenClient = await connectListener();
+        else if (fresh && listenClient) await listenClient.query(`LISTEN ${channel}`);
+      } catch (err) {
+        set.delete(onPayload);
+        if (onResync) resyncs.delete(onResync);
+        throw err;
+      }
       return async () => {
         set.delete(onPayload);
+        if (onResync) resyncs.delete(onResync);
       };
     },
     async close() {
-      await listenClient?.end().catch(() => {});
+      closed = true;
+      clearTimeout(retryTimer);
+      const c = listenClient;
+      listenClient = undefined;
+      await c?.end().catch(() => {});
       await pool.end();
     },
   };

@@ -20,8 +20,12 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ${t} TO sovren_app;`,
 
 export const sql = `
 -- Roles are cluster-wide: several databases (and concurrent test runs) share it.
+-- Created here unless it exists (a non-superuser connecting role cannot
+-- create roles: a DBA creates it beforehand, see packages/server/README.md).
 DO $$ BEGIN
-  CREATE ROLE sovren_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sovren_app') THEN
+    CREATE ROLE sovren_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT;
+  END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 -- A non-superuser connecting role must be a member to SET ROLE to it.
