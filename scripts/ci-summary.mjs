@@ -15,5 +15,16 @@ const passed = report.numPassedTests ?? 0;
 // Suites that failed to load count as failures too.
 const failed = (report.numFailedTests ?? 0) + (report.testResults ?? []).filter((r) => r.status === "failed" && (r.assertionResults ?? []).length === 0).length;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+// Name every failure before the plain line, so a red run says what to fix.
+for (const r of report.testResults ?? []) {
+  const failures = (r.assertionResults ?? []).filter((a) => a.status === "failed");
+  if (r.status === "failed" && failures.length === 0) {
+    console.log(`FAILED (suite did not load) ${r.name}: ${String(r.message ?? "").split("\n")[0]}`);
+  }
+  for (const a of failures) {
+    const first = String((a.failureMessages ?? [])[0] ?? "").split("\n")[0].slice(0, 300);
+    console.log(`FAILED ${r.name} > ${a.fullName ?? a.title}: ${first}`);
+  }
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

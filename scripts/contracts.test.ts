@@ -110,9 +110,37 @@ describe("consistency gate (proto <-> OpenAPI)", () => {
 
   it("fails when a field's type differs", () => {
     const dir = copy();
-    edit(dir, "proto/sovren/v1/simulations.proto", "  double threshold = 6;", "  float threshold = 6;");
+    edit(dir, "proto/sovren/v1/simulations.proto", "  double threshold = 6 [", "  float threshold = 6 [");
     expect(consistency(dir)).toEqual([
       "proto sovren.v1.RunSimulationRequest.threshold (JSON threshold) vs openapi #/components/schemas/RunSimulationRequest/properties/threshold: type differs: proto float (JSON number/float), OpenAPI number, format double",
+    ]);
+  });
+
+  it("fails when a numeric bound differs between proto and OpenAPI", () => {
+    const dir = copy();
+    edit(dir, "proto/sovren/v1/simulations.proto", "    (sovren.v1.maximum) = 1e15\n", "    (sovren.v1.maximum) = 1e12\n");
+    edit(dir, "openapi/sovren.v1.yaml", "          maximum: 1000000\n          description: Standard deviation", "          description: Standard deviation");
+    expect(consistency(dir)).toEqual([
+      "proto sovren.v1.RunSimulationRequest.threshold (JSON threshold) vs openapi #/components/schemas/RunSimulationRequest/properties/threshold: maximum differs: proto (sovren.v1.maximum) 1000000000000, OpenAPI maximum 1000000000000000",
+      "proto sovren.v1.SimulationFactor.stddev (JSON stddev) vs openapi #/components/schemas/SimulationFactor/properties/stddev: maximum differs: proto (sovren.v1.maximum) 1000000, OpenAPI maximum none",
+    ]);
+  });
+
+  it("fails when a request string does not state the text rule, or a proto file lacks it", () => {
+    const dir = copy();
+    edit(dir, "openapi/sovren.v1.yaml", "        recipient:\n          type: string\n          pattern: '^[^\\x00]*$'\n", "        recipient:\n          type: string\n");
+    edit(dir, "proto/sovren/v1/health.proto", 'option (sovren.v1.text_rule) = "no-nul-no-lone-surrogates";', "");
+    expect(consistency(dir)).toEqual([
+      'proto/sovren/v1/health.proto: option (sovren.v1.text_rule) is null, OpenAPI info.x-text-rule is "no-nul-no-lone-surrogates"',
+      "openapi POST /v1/communications #/components/schemas/SendCommunicationRequest/properties/recipient: a request string needs a pattern that refuses U+0000 (e.g. '^[^\\x00]*$'; info.x-text-rule)",
+    ]);
+  });
+
+  it("fails when a stream is described as its message instead of one server-sent event", () => {
+    const dir = copy();
+    edit(dir, "openapi/sovren.v1.yaml", "$ref: '#/components/schemas/WatchOperationEvent'", "$ref: '#/components/schemas/WatchOperationResponse'");
+    expect(consistency(dir)).toEqual([
+      "openapi GET /v1/operations/{operationId}:watch response 200 (one server-sent event): expected an event schema whose `data` is {type: string, contentMediaType: application/json, contentSchema: $ref WatchOperationResponse}",
     ]);
   });
 

@@ -34,6 +34,14 @@ DEFAULT_TRIALS = 10_000
 MAX_TRIALS = 1_000_000
 MAX_FACTORS = 32
 MAX_SCENARIO_CHARS = 2000
+# The contract's input bounds (RunSimulationRequest / SimulationFactor in
+# openapi/sovren.v1.yaml and proto/sovren/v1/simulations.proto); with at most
+# MAX_TRIALS trials and MAX_FACTORS factors no statistic can overflow
+# (docs/simulation-algorithm.md, "Bounds").
+MAX_ABS_WEIGHT = 1e6
+MAX_ABS_MEAN = 1e6
+MAX_STDDEV = 1e6
+MAX_ABS_THRESHOLD = 1e15
 DEFAULT_CHUNK = 65_536
 DEFAULT_FACTORS: tuple[dict[str, Any], ...] = (
     {"name": "baseline", "weight": 1.0, "mean": 0.0, "stddev": 1.0},
@@ -138,6 +146,13 @@ def _finite_number(v: Any, what: str) -> float:
     return f
 
 
+def _bounded(v: Any, lo: float, hi: float, what: str) -> float:
+    f = _finite_number(v, what)
+    if not lo <= f <= hi:
+        raise SimulationInputError(f"{what} must be in {lo:g}..{hi:g}, got {f}")
+    return f
+
+
 def _parse_factor(raw: Any, i: int) -> Factor:
     if isinstance(raw, Factor):
         raw = raw.as_dict()
@@ -149,11 +164,12 @@ def _parse_factor(raw: Any, i: int) -> Factor:
     if not isinstance(name, str):
         raise SimulationInputError(f"factors[{i}].name must be a string")
     # proto3 JSON omits zero values, so an absent number means 0 (as in RunSimulationRequest).
-    weight = _finite_number(raw.get("weight", 0.0), f"factors[{i}].weight")
-    mean = _finite_number(raw.get("mean", 0.0), f"factors[{i}].mean")
+    weight = _bounded(raw.get("weight", 0.0), -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT, f"factors[{i}].weight")
+    mean = _bounded(raw.get("mean", 0.0), -MAX_ABS_MEAN, MAX_ABS_MEAN, f"factors[{i}].mean")
     stddev = _finite_number(raw.get("stddev", 0.0), f"factors[{i}].stddev")
     if stddev < 0:
         raise SimulationInputError(f"factors[{i}].stddev must be >= 0, got {stddev}")
+    _bounded(stddev, 0.0, MAX_STDDEV, f"factors[{i}].stddev")
     return Factor(name=name, weight=weight, mean=mean, stddev=stddev)
 
 
@@ -192,7 +208,11 @@ def parse_request(raw: Mapping[str, Any]) -> SimulationRequest:
     trials = int(trials)
 
     threshold = raw.get("threshold")
-    threshold = 0.0 if threshold is None else _finite_number(threshold, "threshold")
+    threshold = (
+        0.0
+        if threshold is None
+        else _bounded(threshold, -MAX_ABS_THRESHOLD, MAX_ABS_THRESHOLD, "threshold")
+    )
 
     factors_raw = raw.get("factors")
     if factors_raw is None:

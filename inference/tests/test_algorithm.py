@@ -118,6 +118,11 @@ def test_large_run_has_no_overflow_warnings():
     ({"scenario": "x", "factors": [{"name": "a", "stddev": -1}]}, "stddev"),
     ({"scenario": "x", "factors": [{"name": "a", "weight": float("inf")}]}, "weight"),
     ({"scenario": "x", "factors": [{"name": str(i)} for i in range(33)]}, "factors"),
+    # The contract's bounds (issue 9: huge finite factors gave non-finite results).
+    ({"scenario": "x", "factors": [{"name": "f", "weight": 1e308, "mean": 1e308, "stddev": 1}]}, "weight"),
+    ({"scenario": "x", "factors": [{"name": "f", "weight": 1, "mean": -1.000001e6}]}, "mean"),
+    ({"scenario": "x", "factors": [{"name": "f", "weight": 1, "stddev": 1.000001e6}]}, "stddev"),
+    ({"scenario": "x", "threshold": 1.1e15}, "threshold"),
 ])
 def test_bad_input_is_rejected(inp, msg):
     with pytest.raises(SimulationInputError, match=msg):
@@ -129,3 +134,11 @@ def test_defaults_and_unknown_keys():
     assert r["trials"] == 10000 and r["seed"] == fnv1a32("Expand into the EU market")
     assert r == simulate("Expand into the EU market", None, 10000, 0.0,
                          [{"name": "baseline", "weight": 1, "mean": 0, "stddev": 1}])
+
+
+def test_extreme_bounded_inputs_stay_finite():
+    """At the contract's bounds every statistic is finite (docs/simulation-algorithm.md, Bounds)."""
+    f = {"name": "f", "weight": -1e6, "mean": 1e6, "stddev": 1e6}
+    r = simulate("edge", 7, 2_000, 1e15, [f] * 32)
+    for k in ("expectedValue", "stddev", "p05", "p95", "confidence"):
+        assert math.isfinite(r[k]), k

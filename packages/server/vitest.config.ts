@@ -10,11 +10,14 @@ export default defineConfig({
       "@sovren/contracts/proto": contracts("proto"),
       "@sovren/contracts/zod": contracts("zod"),
       "@sovren/contracts/openapi": contracts("openapi"),
+      "@sovren/contracts/grpc": contracts("grpc"),
     },
   },
   test: {
     name: "server",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Fault-injection tests run in their own project (vitest.faults.config.ts).
+    exclude: ["test/faults/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // PGlite boots in WebAssembly: a few suites at a time is faster on 2 cores than all at once.

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createFileRegistry, fromBinary, getOption, hasOption } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { parse } from "yaml";
+import { TEXT_RULE } from "./openapi-to-zod.mjs";
 
 const VERBS = ["get", "put", "post", "delete", "patch"];
 const REQUIRED = 2; // google.api.FieldBehavior.REQUIRED
@@ -32,12 +33,21 @@ export function checkConsistency(registry, doc) {
     http: registry.getExtension("google.api.http"),
     behavior: registry.getExtension("google.api.field_behavior"),
     allowed: registry.getExtension("sovren.v1.allowed_values"),
+    minimum: registry.getExtension("sovren.v1.minimum"),
+    maximum: registry.getExtension("sovren.v1.maximum"),
+    textRule: registry.getExtension("sovren.v1.text_rule"),
   };
   for (const [k, v] of Object.entries(ext)) if (!v) throw new Error(`extension for ${k} not found in proto/`);
   const ctx = { registry, doc, ext, problems: [], compared: new Set(), mappedOps: new Set() };
 
+  const textRule = doc.info?.["x-text-rule"];
+  if (textRule !== TEXT_RULE) ctx.problems.push(`openapi info.x-text-rule is ${JSON.stringify(textRule)}, expected ${JSON.stringify(TEXT_RULE)} (the rule scripts/lib/openapi-to-zod.mjs applies)`);
   for (const file of registry.files) {
     if (!file.name.startsWith("sovren/v1/")) continue;
+    if (file.services.length) {
+      const rule = hasOption(file, ext.textRule) ? getOption(file, ext.textRule) : undefined;
+      if (rule !== textRule) ctx.problems.push(`proto/${file.proto.name}: option (sovren.v1.text_rule) is ${JSON.stringify(rule ?? null)}, OpenAPI info.x-text-rule is ${JSON.stringify(textRule ?? null)}`);
+    }
     for (const service of file.services) {
       for (const method of service.methods) checkMethod(ctx, file, service, method);
     }
@@ -53,6 +63,7 @@ export function checkConsistency(registry, doc) {
       if ((verb === "post" || verb === "patch") && !paramsOf(ctx, item, op).some((p) => p.in === "header" && p.name === "Idempotency-Key")) {
         ctx.problems.push(`openapi ${key}: mutating operation lacks the Idempotency-Key header parameter`);
       }
+      checkRequestText(ctx, key, item, op);
     }
   }
   return ctx.problems;
@@ -139,10 +150,26 @@ function checkMethod(ctx, file, service, method) {
     return;
   }
   const [code, response] = success[0];
-  const media = method.methodKind === "server_streaming" ? "text/event-stream" : "application/json";
-  const schema = resolveResponse(ctx, response).content?.[media]?.schema;
+  const streaming = method.methodKind === "server_streaming";
+  const media = streaming ? "text/event-stream" : "application/json";
+  const content = resolveResponse(ctx, response).content?.[media];
+  const schema = streaming ? content?.itemSchema ?? content?.schema : content?.schema;
   if (!schema) {
     ctx.problems.push(`${opWhere}: response ${code} lacks ${media} content (the RPC is ${method.methodKind})`);
+    return;
+  }
+  if (streaming) {
+    // One server-sent event (OpenAPI 3.2 itemSchema, or 3.1 schema read the same way by tools):
+    // its `data` is a JSON string whose contentSchema is the stream's message.
+    const event = schema.$ref ? ctx.doc.components?.schemas?.[refName(schema.$ref)] : schema;
+    const data = event?.properties?.data;
+    const eventWhere = `${opWhere} response ${code} (one server-sent event)`;
+    if (!data || data.type !== "string" || data.contentMediaType !== "application/json" || !data.contentSchema) {
+      ctx.problems.push(`${eventWhere}: expected an event schema whose \`data\` is {type: string, contentMediaType: application/json, contentSchema: $ref ${output.name}}`);
+      return;
+    }
+    if (!(event.required ?? []).includes("data")) ctx.problems.push(`${eventWhere}: \`data\` must be required`);
+    compareMessageRef(ctx, output, data.contentSchema, `${eventWhere} data.contentSchema`);
     return;
   }
   compareMessageRef(ctx, output, schema, `${opWhere} response ${code}`);
@@ -219,6 +246,7 @@ function compareField(ctx, field, schema, isRequired, where) {
     return;
   }
   compareElement(ctx, field, schema, where);
+  compareBounds(ctx, field, schema, where);
   if (hasOption(field, ctx.ext.allowed)) {
     const allowed = getOption(field, ctx.ext.allowed);
     if (!sameSet(allowed, schema.enum ?? [])) {
@@ -273,6 +301,60 @@ function compareElement(ctx, field, schema, where) {
       `${where}: type differs: proto ${scalarName(field.scalar)} (JSON ${expected.type}${expected.format ? `/${expected.format}` : ""}), OpenAPI ${describe(schema)}`,
     );
   }
+}
+
+// The range a format implies by itself; a bound equal to it needs no proto option.
+const FORMAT_RANGE = {
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
+
+/** Numeric bounds: proto (sovren.v1.minimum / maximum) and OpenAPI (minimum / maximum) state the same. */
+function compareBounds(ctx, field, schema, where) {
+  if (field.fieldKind !== "scalar") return;
+  const implied = FORMAT_RANGE[schema.format] ?? [];
+  for (const [name, i] of [["minimum", 0], ["maximum", 1]]) {
+    const ext = ctx.ext[name];
+    const proto = hasOption(field, ext) ? getOption(field, ext) : undefined;
+    let api = schema[name];
+    if (api !== undefined && proto === undefined && api === implied[i]) api = undefined;
+    if (proto !== api) {
+      ctx.problems.push(`${where}: ${name} differs: proto (sovren.v1.${name}) ${proto ?? "none"}, OpenAPI ${name} ${api ?? "none"}`);
+    }
+  }
+}
+
+/**
+ * The text rule, stated where tools read it: every free-text string of a
+ * request (body properties at any depth, array items, path and query
+ * parameters; not uuids, date-times or enums) has a `pattern` that refuses U+0000.
+ */
+function checkRequestText(ctx, key, item, op) {
+  const seen = new Set();
+  const visit = (schema, where) => {
+    if (!schema) return;
+    if (schema.$ref) {
+      const name = refName(schema.$ref);
+      if (seen.has(name)) return;
+      seen.add(name);
+      visit(ctx.doc.components?.schemas?.[name], `#/components/schemas/${name}`);
+      return;
+    }
+    if (schema.type === "string" && !schema.format && !schema.enum) {
+      let refuses = false;
+      try {
+        refuses = schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test("a\u0000b") && !new RegExp(schema.pattern, "u").test("\u0000");
+      } catch {
+        refuses = false;
+      }
+      if (!refuses) ctx.problems.push(`openapi ${key} ${where}: a request string needs a pattern that refuses U+0000 (e.g. '^[^\\x00]*$'; info.x-text-rule)`);
+      return;
+    }
+    if (schema.type === "array") visit(schema.items, `${where}/items`);
+    for (const [name, prop] of Object.entries(schema.properties ?? {})) visit(prop, `${where}/properties/${name}`);
+  };
+  visit(op.requestBody?.content?.["application/json"]?.schema, "requestBody");
+  for (const p of paramsOf(ctx, item, op)) if (p.in === "path" || p.in === "query") visit(p.schema, `${p.in} parameter ${p.name}`);
 }
 
 // protobuf-es ScalarType numbers → the proto3 JSON mapping.

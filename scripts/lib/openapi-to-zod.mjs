@@ -35,6 +35,19 @@ const FLAVORS = {
   },
 };
 
+/**
+ * The one rule for text in requests (the OpenAPI document's `info.x-text-rule`,
+ * the proto's `sovren.v1.text_rule`): no U+0000 and no lone UTF-16 surrogate.
+ * With the `u` flag a class matches whole code points, so a surrogate pair
+ * (one code point) passes and a lone surrogate (a code point of its own in
+ * `u` mode) does not. Applied to every string of a request (a strict object's
+ * properties, array items below them, and parameters), whether or not the
+ * contract spells the NUL part as a `pattern`.
+ */
+export const TEXT_RULE = "no-nul-no-lone-surrogates";
+const TEXT_RULE_REGEX = "/^[^\\u0000\\uD800-\\uDFFF]*$/u";
+const TEXT_RULE_MESSAGE = "must be text without U+0000 (NUL) or lone UTF-16 surrogates";
+
 function flavorOf(ctx) {
   const flavor = FLAVORS[ctx.flavor ?? "classic"];
   if (!flavor) throw new Error(`unknown zod flavor ${ctx.flavor}`);
@@ -77,7 +90,9 @@ function stringToZod(schema, ctx) {
   let out;
   switch (schema.format) {
     case "uuid":
-      out = "z.uuid()";
+      // JSON Schema's "uuid" is RFC 4122's grammar (8-4-4-4-12 hex digits),
+      // not zod's stricter z.uuid() (which also checks version and variant bits).
+      out = "z.guid()";
       break;
     case "date-time":
       out = "z.iso.datetime({ offset: true })";
@@ -89,6 +104,7 @@ function stringToZod(schema, ctx) {
   if (schema.minLength !== undefined) checks.push(["minLength", schema.minLength]);
   if (schema.maxLength !== undefined) checks.push(["maxLength", schema.maxLength]);
   if (schema.pattern !== undefined) checks.push(["regex", `new RegExp(${JSON.stringify(schema.pattern)})`]);
+  if (ctx.request && !schema.format && !schema.enum) checks.push(["regex", `${TEXT_RULE_REGEX}, ${JSON.stringify(TEXT_RULE_MESSAGE)}`]);
   return flavorOf(ctx).checks(out, checks);
 }
 
@@ -113,8 +129,10 @@ function objectToZod(schema, ctx) {
     return "z.record(z.string(), z.unknown())";
   }
   const required = new Set(schema.required ?? []);
+  // A strict object is a request (responses are loose): its strings obey the text rule.
+  const inner = { ...ctx, request: schema.additionalProperties === false };
   const lines = names.map((name) => {
-    const expr = schemaToZod(props[name], ctx);
+    const expr = schemaToZod(props[name], inner);
     return `  ${JSON.stringify(name)}: ${required.has(name) ? expr : flavorOf(ctx).optional(expr)},`;
   });
   // Requests refuse unknown fields; responses keep them, so that a newer
@@ -195,7 +213,7 @@ export function openApiToZod(doc, { flavor = "classic" } = {}) {
         const ps = params.filter((p) => p.in === where);
         if (ps.length === 0) return "z.strictObject({})";
         const lines = ps.map((p) => {
-          const expr = schemaToZod(p.schema ?? {}, { flavor });
+          const expr = schemaToZod(p.schema ?? {}, { flavor, request: true });
           return `    ${JSON.stringify(p.name)}: ${p.required ? expr : optional(expr)},`;
         });
         return `z.strictObject({\n${lines.join("\n")}\n  })`;

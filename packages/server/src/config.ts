@@ -44,6 +44,18 @@ const EnvSchema = z.object({
   SOVREN_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   SOVREN_CORS_ORIGINS: z.string().default("*"),
   SOVREN_DELIVERY_DELAY_MS: z.coerce.number().int().min(0).default(500),
+  SOVREN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  SOVREN_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  SOVREN_FIRST_BYTE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SOVREN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  SOVREN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  SOVREN_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(65_000),
+  SOVREN_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  SOVREN_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SOVREN_JOB_LEASE_MS: z.coerce.number().int().min(200).default(15_000),
+  SOVREN_JOB_HEARTBEAT_MS: z.coerce.number().int().min(50).optional(),
+  SOVREN_JOB_SWEEP_MS: z.coerce.number().int().min(50).default(5_000),
+  SOVREN_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
 });
 
 export interface Config {
@@ -64,6 +76,33 @@ export interface Config {
   corsOrigins: "*" | string[];
   /** Delay of the simulated delivery step of communications. */
   deliveryDelayMs: number;
+  /**
+   * Durable work (simulations, deliveries): an instance's job leases last
+   * leaseMs past its last heartbeat; every sweepMs it claims work whose lease
+   * expired. A crashed instance's work is resumed within leaseMs + sweepMs.
+   */
+  jobs: { leaseMs: number; heartbeatMs: number; sweepMs: number; maxAttempts: number };
+  /** Connection timeouts and the shutdown drain, all in milliseconds. */
+  timeouts: TimeoutConfig;
+}
+
+export interface TimeoutConfig {
+  /** SIGTERM/SIGINT: how long in-flight requests may take before connections are cut. */
+  drainMs: number;
+  /** SIGTERM/SIGINT: keep accepting (readiness 503) this long before the drain, for load balancers to catch up. */
+  shutdownDelayMs: number;
+  /** A new connection that sends nothing (or not enough to tell HTTP/1.1 from HTTP/2) is closed. */
+  firstByteMs: number;
+  /** HTTP/1.1: the request headers must arrive within this (408 otherwise). */
+  headersMs: number;
+  /** HTTP/1.1: the whole request (headers and body) must arrive within this (408 otherwise). */
+  requestMs: number;
+  /** A keep-alive HTTP/1.1 connection, or an HTTP/2 session with no open stream, idle this long is closed. */
+  idleMs: number;
+  /** PostgreSQL: connecting, or waiting for a free pooled connection (503 after). */
+  dbConnectMs: number;
+  /** PostgreSQL: one statement without an answer (a frozen server) (503 after). */
+  dbQueryMs: number;
 }
 
 /**
@@ -98,6 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const inference = inferenceConfig(e);
   const hasJwks = e.SOVREN_JWKS_URL !== undefined || e.SOVREN_JWKS_FILE !== undefined;
   const origins = e.SOVREN_CORS_ORIGINS.trim();
+  const heartbeatMs = e.SOVREN_JOB_HEARTBEAT_MS ?? Math.max(50, Math.floor(e.SOVREN_JOB_LEASE_MS / 3));
+  if (heartbeatMs >= e.SOVREN_JOB_LEASE_MS) {
+    throw new ConfigError("invalid configuration:\n  SOVREN_JOB_HEARTBEAT_MS: must be less than SOVREN_JOB_LEASE_MS (a third of it is the default)");
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -114,6 +157,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.SOVREN_LOG_LEVEL,
     corsOrigins: origins === "*" ? "*" : origins.split(",").map((o) => o.trim()).filter(Boolean),
     deliveryDelayMs: e.SOVREN_DELIVERY_DELAY_MS,
+    timeouts: {
+      drainMs: e.SOVREN_DRAIN_TIMEOUT_MS,
+      shutdownDelayMs: e.SOVREN_SHUTDOWN_DELAY_MS,
+      firstByteMs: e.SOVREN_FIRST_BYTE_TIMEOUT_MS,
+      headersMs: e.SOVREN_HEADERS_TIMEOUT_MS,
+      // Node requires requestTimeout ≥ headersTimeout.
+      requestMs: Math.max(e.SOVREN_REQUEST_TIMEOUT_MS, e.SOVREN_HEADERS_TIMEOUT_MS),
+      idleMs: e.SOVREN_IDLE_TIMEOUT_MS,
+      dbConnectMs: e.SOVREN_DB_CONNECT_TIMEOUT_MS,
+      dbQueryMs: e.SOVREN_DB_QUERY_TIMEOUT_MS,
+    },
+    jobs: { leaseMs: e.SOVREN_JOB_LEASE_MS, heartbeatMs, sweepMs: e.SOVREN_JOB_SWEEP_MS, maxAttempts: e.SOVREN_JOB_MAX_ATTEMPTS },
   };
 }
 

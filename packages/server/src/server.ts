@@ -8,6 +8,7 @@ import { createJwtVerifier } from "./auth/jwt.js";
 import { loadConfig, type Config } from "./config.js";
 import { ChangeFeed } from "./domain/change-feed.js";
 import { DeliverySimulator } from "./domain/delivery.js";
+import { JobQueue } from "./domain/jobs.js";
 import { OperationRunner } from "./domain/operation-runner.js";
 import { RateLimiter } from "./domain/rate-limiter.js";
 import type { Pipeline } from "./handlers/dispatch.js";
@@ -51,21 +52,32 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (config.jwtSecretIsDevDefault && config.jwtSecret) {
     log.warn("using the documented development JWT secret: set SOVREN_JWT_SECRET or SOVREN_JWKS_URL/FILE in production");
   }
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const t = config.timeouts;
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    postgres: { connectTimeoutMs: t.dbConnectMs, queryTimeoutMs: t.dbQueryMs, log: (level, msg, fields) => log[level](msg, fields) },
+  });
+  const stopping = new AbortController();
   const metrics = createMetrics();
   const inference = new InferenceRouter(config.inference, log);
   const feed = new ChangeFeed(db);
   await feed.start();
+  // Durable work: this instance's lease is registered before it accepts any.
+  const jobs = new JobQueue(db, config.jobs, log);
+  await jobs.start();
   const svc: Services = {
     config,
     db,
     inference,
-    runner: new OperationRunner(db, inference, metrics, log),
+    runner: new OperationRunner(db, inference, metrics, log, jobs),
+    jobs,
     feed,
-    delivery: new DeliverySimulator(db, config.deliveryDelayMs, log),
+    delivery: new DeliverySimulator(db, config.deliveryDelayMs, log, jobs),
     metrics,
     log,
     version: packageVersion(),
+    stopping: stopping.signal,
   };
   const verifyJwt = createJwtVerifier({
     secret: config.jwtSecret,
@@ -78,12 +90,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     auth: createAuthenticator(verifyJwt, createApiKeyResolver(db)),
     limiter: new RateLimiter(config.rateLimitRps, config.rateLimitBurst),
   };
-  const listening = await listen(createHttpHandler(pipeline), config.port, config.host);
+  const listening = await listen(createHttpHandler(pipeline), config.port, config.host, {
+    firstByteMs: t.firstByteMs,
+    headersMs: t.headersMs,
+    requestMs: t.requestMs,
+    idleMs: t.idleMs,
+  });
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${listening.port}`;
-  log.info("listening", { url, database: db.kind, quick: inference.quick.name, batch: inference.batch.name });
-  // Operations a previous process left running on Ray: attach to their jobs again.
-  await svc.runner.recover().catch((err) => log.error("could not recover running operations", { error: String(err) }));
+  log.info("listening", { url, instance: jobs.owner, database: db.kind, quick: inference.quick.name, batch: inference.batch.name });
+  // Work a crashed or stopped instance left (PGlite: the previous process's, at once).
+  void jobs.sweep();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -92,9 +109,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     db,
     close: () =>
       (closing ??= (async () => {
-        await listening.close();
-        svc.delivery.stop();
+        // Drain: readiness 503, streams end, long polls return, in-flight
+        // requests finish (bounded by the drain timeout); then hand unfinished
+        // work back (leases released, attempts uncounted) for another instance
+        // or the next start, and void this instance's lease.
+        const started = Date.now();
+        stopping.abort();
+        const { drained } = await listening.close(t.drainMs, t.shutdownDelayMs);
+        log.info("drained", { drained, ms: Date.now() - started });
+        await jobs.stop();
+        await svc.delivery.stop();
         await svc.runner.stop();
+        await jobs.retire();
         await feed.stop();
         await inference.close();
         await db.close();

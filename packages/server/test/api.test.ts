@@ -149,7 +149,8 @@ describe.each(BACKENDS)("API over %s", (backend) => {
     });
 
     it("cancels a long run, and watches it over SSE and a gRPC server stream until done", async () => {
-      const long = { userId: "u-2", scenario: "long", trials: 1_000_000, factors: Array.from({ length: 8 }, (_, i) => ({ name: `f${i}`, weight: 1, stddev: 1 })) };
+      // The largest run the contract allows (1e6 trials × 32 factors), so that it is still running when cancelled.
+      const long = { userId: "u-2", scenario: "long", trials: 1_000_000, factors: Array.from({ length: 32 }, (_, i) => ({ name: `f${i}`, weight: 1, stddev: 1 })) };
       const op = Operation.parse(await (await rest(server, token, "/v1/simulations:run", { method: "POST", json: long })).json());
       const sse = await rest(server, token, `/v1/operations/${op.operationId}:watch`);
       expect(sse.headers.get("content-type")).toBe("text/event-stream");

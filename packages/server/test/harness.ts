@@ -9,7 +9,7 @@ import { DEV_JWT_SECRET, mintToken, startServer, type RunningServer, type StartS
 import type { Role } from "../src/domain/principal.js";
 import { createLogger } from "../src/observability/logger.js";
 
-const ADMIN_URL = process.env.SOVREN_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export const ADMIN_URL = process.env.SOVREN_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 let reachable: Promise<boolean> | undefined;
 

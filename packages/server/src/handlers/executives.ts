@@ -19,9 +19,13 @@ const nameTaken = (name: string) =>
 export async function commissionExecutive(svc: Services, call: Authed, req: CommissionExecutiveRequest) {
   const tenantId = call.principal.tenantId;
   try {
-    const executive = await svc.db.transaction(tenantId, (tx) =>
+    // Under an Idempotency-Key the id is the key's: a retry after a crash
+    // finds the executive the crashed attempt commissioned.
+    const id = call.resourceId ?? randomUUID();
+    const executive = await svc.db.transaction(tenantId, async (tx) =>
+      (call.resourceId ? await repo.getExecutive(tx, id) : undefined) ??
       repo.insertExecutive(tx, {
-        id: randomUUID(),
+        id,
         tenantId,
         name: req.name,
         role: req.role,

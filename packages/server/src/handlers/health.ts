@@ -28,6 +28,13 @@ async function probe(name: string, check: () => Promise<{ ready: boolean; messag
 }
 
 export async function checkReadiness(svc: Services) {
+  // Draining (SIGTERM): not ready, so load balancers stop sending new requests.
+  if (svc.stopping.aborted) {
+    return {
+      status: "SERVING_STATUS_NOT_SERVING",
+      dependencies: [{ name: "server", status: "SERVING_STATUS_NOT_SERVING", latencyMs: 0, message: "shutting down" }],
+    };
+  }
   const dependencies = await Promise.all([
     probe("database", async () => {
       await svc.db.ownerTransaction((tx) => tx.query("SELECT 1"));

@@ -4,6 +4,7 @@
 import type { Operation, OperationState } from "@sovren/contracts/zod";
 import { Wakeup } from "../domain/change-feed.js";
 import { notFound } from "../domain/errors.js";
+import { retryWhileUnavailable } from "../domain/retry.js";
 import { decodePageToken, encodePageToken, pageSize } from "../domain/page-token.js";
 import * as repo from "../store/operations-repo.js";
 import type { Call, Json, Services } from "./services.js";
@@ -62,7 +63,8 @@ export async function waitOperation(svc: Services, call: Authed, req: { operatio
   const tenantId = call.principal.tenantId;
   const deadline = Date.now() + parseTimeout(req.timeout);
   const wakeup = new Wakeup();
-  const unsubscribe = svc.feed.subscribe(tenantId, "operation", (id) => id === req.operationId && wakeup.notify());
+  // A resync (notifications may have been missed) re-reads the row too.
+  const unsubscribe = svc.feed.subscribe(tenantId, "operation", (id) => id === req.operationId && wakeup.notify(), () => wakeup.notify());
   try {
     let op = await load(svc, tenantId, req.operationId);
     while (!op.done && Date.now() < deadline && !call.signal.aborted) {
@@ -82,7 +84,7 @@ export async function watchOperation(
 ): Promise<AsyncIterable<Json>> {
   const tenantId = call.principal.tenantId;
   const wakeup = new Wakeup();
-  const unsubscribe = svc.feed.subscribe(tenantId, "operation", (id) => id === req.operationId && wakeup.notify());
+  const unsubscribe = svc.feed.subscribe(tenantId, "operation", (id) => id === req.operationId && wakeup.notify(), () => wakeup.notify());
   let first: Operation;
   try {
     first = await load(svc, tenantId, req.operationId);
@@ -97,7 +99,9 @@ export async function watchOperation(
       while (!op.done && !call.signal.aborted) {
         await wakeup.wait(SAFETY_POLL_MS, call.signal);
         if (call.signal.aborted) break;
-        const next = await load(svc, tenantId, req.operationId);
+        // The stream outlives a database outage: the read is retried until it succeeds.
+        const next = await retryWhileUnavailable(() => load(svc, tenantId, req.operationId), call.signal);
+        if (!next) break;
         if (next.updateTime !== op.updateTime || next.state !== op.state) {
           op = next;
           yield { operation: op };

@@ -3,6 +3,7 @@
 import type { Config } from "../config.js";
 import type { ChangeFeed } from "../domain/change-feed.js";
 import type { DeliverySimulator } from "../domain/delivery.js";
+import type { JobQueue } from "../domain/jobs.js";
 import type { OperationRunner } from "../domain/operation-runner.js";
 import type { Principal } from "../domain/principal.js";
 import type { InferenceRouter } from "../inference/router.js";
@@ -15,11 +16,15 @@ export interface Services {
   db: Db;
   inference: InferenceRouter;
   runner: OperationRunner;
+  /** Durable work: this instance's lease, heartbeat and sweep. */
+  jobs: JobQueue;
   feed: ChangeFeed;
   delivery: DeliverySimulator;
   metrics: Metrics;
   log: Logger;
   version: string;
+  /** Aborted when the server starts shutting down: readiness turns 503, streams end, long polls return. */
+  stopping: AbortSignal;
 }
 
 export interface Call {
@@ -30,6 +35,12 @@ export interface Call {
   log: Logger;
   /** This hop's W3C trace context, passed on to the inference core. */
   traceparent?: string;
+  /**
+   * The id to give a resource the call creates, when it runs under an
+   * Idempotency-Key: the same on every retry of that key, so a retry after a
+   * crash finds what the crashed attempt created.
+   */
+  resourceId?: string;
 }
 
 /** A canonical-JSON request or response message. */

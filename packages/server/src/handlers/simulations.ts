@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { RunSimulationRequest } from "@sovren/contracts/zod";
 import { ApiError, notFound } from "../domain/errors.js";
 import { getExecutive } from "../store/executives-repo.js";
-import { insertOperation } from "../store/operations-repo.js";
+import { getOperation, insertOperation } from "../store/operations-repo.js";
 import type { Call, Services } from "./services.js";
 
 export async function runSimulation(
@@ -29,8 +29,15 @@ export async function runSimulation(
       retryAfter: refused.retryAfterSeconds,
     });
   }
-  const operationId = randomUUID();
-  const operation = await svc.db.transaction(tenantId, async (tx) => {
+  // Under an Idempotency-Key the id is the key's, so a retry after a crash
+  // finds the operation the crashed attempt created (and its job, which the
+  // sweep resumes) instead of creating a second one.
+  const operationId = call.resourceId ?? randomUUID();
+  const { operation, created } = await svc.db.transaction(tenantId, async (tx) => {
+    if (call.resourceId) {
+      const prior = await getOperation(tx, operationId);
+      if (prior) return { operation: prior, created: false };
+    }
     if (req.executiveId) {
       const executive = await getExecutive(tx, req.executiveId);
       if (!executive) throw notFound("executive", req.executiveId);
@@ -38,7 +45,7 @@ export async function runSimulation(
         throw new ApiError("failed_precondition", `executive ${req.executiveId} is retired`);
       }
     }
-    return insertOperation(tx, {
+    const inserted = await insertOperation(tx, {
       id: operationId,
       tenantId,
       userId: req.userId,
@@ -46,7 +53,11 @@ export async function runSimulation(
       parameters: req,
       backend: backend.name,
     });
+    // Its durable job, leased by this instance (domain/jobs.ts).
+    await svc.runner.claimNew(tx, tenantId, operationId);
+    return { operation: inserted, created: true };
   });
+  if (!created) return { operation };
   svc.metrics.operations.inc({ state: "pending", backend: backend.name });
   svc.runner.dispatch({ operationId, tenantId, backend, request: req, ...(call.traceparent ? { traceparent: call.traceparent } : {}) });
   return { operation };

@@ -47,13 +47,19 @@ export function validateMessage(operationId: OperationId, message: Json): Json {
 }
 
 /** Query strings carry numbers as text: convert the keys whose schema is a number. */
-export function coerceQuery(operationId: OperationId, params: URLSearchParams): Json {
+export function coerceQuery(operationId: OperationId, params: Iterable<[string, string]>): Json {
   const shape = (operations[operationId].query as unknown as z.ZodObject).shape as Record<string, z.ZodType>;
   const out: Json = {};
   for (const [k, v] of params) {
     let inner = shape[k] as { def?: { type?: string; innerType?: unknown } } | undefined;
     while (inner?.def?.type === "optional") inner = inner.def.innerType as typeof inner;
-    out[k] = inner?.def?.type === "number" && /^-?\d+$/.test(v) ? Number(v) : v;
+    const isNumber = inner?.def?.type === "number";
+    // An empty value the contract accepts ("a UUID or empty", a filter, a page
+    // token) is an unset field, as in proto3 (and as over Connect, where "" is
+    // the default and never sent): `executiveId=` means no filter. An empty
+    // value the contract refuses (a number, an enum) stays "" and is refused.
+    if (v === "" && shape[k]?.safeParse("").success) continue;
+    out[k] = isNumber && /^-?\d+$/.test(v) ? Number(v) : v;
   }
   return out;
 }

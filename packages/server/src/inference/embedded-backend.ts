@@ -4,8 +4,8 @@
 // within one chunk.
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { RunSimulationRequest, SimulationResult } from "@sovren/contracts/zod";
-import { RunAbortedError, type InferenceBackend, type Readiness, type RunOptions } from "./backend.js";
-import { SimulationRun, type SimulationInput } from "./simulation.js";
+import { InferenceError, RunAbortedError, type InferenceBackend, type Readiness, type RunOptions } from "./backend.js";
+import { SimulationInputError, SimulationRun, type SimulationInput } from "./simulation.js";
 
 /** Roughly 5 ms of work on one core for a one-factor scenario. */
 const CHUNK_FACTOR_DRAWS = 50_000;
@@ -32,7 +32,13 @@ export class EmbeddedBackend implements InferenceBackend {
 
   async run(request: RunSimulationRequest, { signal, onProgress }: RunOptions): Promise<SimulationResult> {
     const input = simulationInput(request);
-    const run = new SimulationRun(input);
+    let run: SimulationRun;
+    try {
+      run = new SimulationRun(input);
+    } catch (err) {
+      if (err instanceof SimulationInputError) throw new InferenceError(err.message, "invalid_argument", this.name);
+      throw err;
+    }
     const factors = Math.max(1, input.factors?.length ?? 1);
     const chunk = Math.max(1, Math.floor(CHUNK_FACTOR_DRAWS / factors));
     let lastReport = Date.now();

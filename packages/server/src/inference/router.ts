@@ -15,6 +15,7 @@ import type { InferenceConfig } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 import type { InferenceBackend } from "./backend.js";
 import { EmbeddedBackend } from "./embedded-backend.js";
+import { withFiniteResults } from "./finite-results.js";
 
 export class InferenceRouter {
   readonly quick: InferenceBackend;
@@ -30,7 +31,12 @@ export class InferenceRouter {
         else log.info("inference circuit breaker", { backend, state });
       },
     };
-    const add = <B extends InferenceBackend>(b: B) => (this.byName.set(b.name, b), b);
+    // Every backend is used through withFiniteResults: no non-finite result is ever recorded.
+    const add = (b: InferenceBackend) => {
+      const checked = withFiniteResults(b);
+      this.byName.set(checked.name, checked);
+      return checked;
+    };
     let triton: InferenceBackend | undefined;
     let serve: InferenceBackend | undefined;
     let jobs: InferenceBackend | undefined;

@@ -34,6 +34,47 @@ export interface SimulationOutput {
 }
 
 export const DEFAULT_TRIALS = 10_000;
+
+/**
+ * The input bounds of the contract (RunSimulationRequest, SimulationFactor;
+ * docs/simulation-algorithm.md works out why they make overflow impossible).
+ * Requests are validated against the contract before they get here; the
+ * algorithm checks again so that it refuses what every other backend refuses.
+ */
+export const LIMITS = {
+  trials: { min: 1, max: 1_000_000 },
+  factors: 32,
+  weight: 1e6,
+  mean: 1e6,
+  stddev: 1e6,
+  threshold: 1e15,
+} as const;
+
+/** An input outside the contract's bounds; the message names the field. */
+export class SimulationInputError extends RangeError {
+  override name = "SimulationInputError";
+}
+
+function bounded(value: number | undefined, min: number, max: number, field: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    throw new SimulationInputError(`${field} must be a number in ${min}..${max}, got ${value}`);
+  }
+}
+
+/** Throws SimulationInputError when an input is outside the contract's bounds. */
+export function checkInput(input: SimulationInput): void {
+  bounded(input.trials, LIMITS.trials.min, LIMITS.trials.max, "trials");
+  if (input.trials !== undefined && !Number.isInteger(input.trials)) throw new SimulationInputError(`trials must be an integer, got ${input.trials}`);
+  bounded(input.threshold, -LIMITS.threshold, LIMITS.threshold, "threshold");
+  const factors = input.factors ?? [];
+  if (factors.length > LIMITS.factors) throw new SimulationInputError(`factors may have at most ${LIMITS.factors} items, got ${factors.length}`);
+  factors.forEach((f, i) => {
+    bounded(f.weight, -LIMITS.weight, LIMITS.weight, `factors[${i}].weight`);
+    bounded(f.mean, -LIMITS.mean, LIMITS.mean, `factors[${i}].mean`);
+    bounded(f.stddev, 0, LIMITS.stddev, `factors[${i}].stddev`);
+  });
+}
 const GOLDEN = 0x9e3779b9;
 const TWO_POW_32 = 4294967296;
 const DEFAULT_FACTORS: Required<SimulationFactorInput>[] = [
@@ -80,6 +121,7 @@ export class SimulationRun {
   private done = 0;
 
   constructor(input: SimulationInput) {
+    checkInput(input);
     this.seed = resolveSeed(input) >>> 0;
     this.trials = input.trials ?? DEFAULT_TRIALS;
     this.threshold = input.threshold ?? 0;

@@ -1,6 +1,8 @@
 // The one request handler behind both HTTP versions: assigns the request id
 // and trace context, answers CORS, serves /metrics, and sends RPC paths
-// (`/sovren.v1.<Service>/<Method>`) to connect-node and everything else to REST.
+// (`/<package>.<Service>/<Method>`) to connect-node — an RPC path no service
+// implements gets UNIMPLEMENTED in the protocol the client spoke — and
+// everything else to REST.
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
@@ -11,6 +13,7 @@ import type { Pipeline } from "../handlers/dispatch.js";
 import { traceContext } from "../observability/trace-context.js";
 import { createConnectNodeHandler } from "./connect/node-adapter.js";
 import { kRequestState, connectRoutes } from "./connect/routes.js";
+import { answerUnimplemented } from "./connect/unimplemented.js";
 import { applyCors } from "./cors.js";
 import { getRequestState, setRequestState, toHeaders, type NodeRequest, type RequestState } from "./request-state.js";
 import { MAX_BODY_BYTES } from "./rest/read-body.js";
@@ -20,6 +23,7 @@ import { sendProblem } from "./rest/problem.js";
 type NodeResponse = ServerResponse | Http2ServerResponse;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const RPC_PATH = /^\/[A-Za-z_]\w*(\.[A-Za-z_]\w*)+\/[A-Za-z_]\w*$/;
 
 export function createHttpHandler(p: Pipeline) {
   const { svc } = p;
@@ -29,7 +33,10 @@ export function createHttpHandler(p: Pipeline) {
     jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: false },
     readMaxBytes: MAX_BODY_BYTES,
     contextValues: (req) => createContextValues().set(kRequestState, getRequestState(req as NodeRequest)),
+    onWriteError: (req, reason, clientGone) =>
+      getRequestState(req as NodeRequest)?.log[clientGone ? "debug" : "error"]("could not write the RPC response", { error: String(reason) }),
   });
+  const services = new Set(connect.paths.map((path) => path.split("/")[1]!));
 
   return (req: NodeRequest, res: NodeResponse) => {
     const started = performance.now();
@@ -37,7 +44,7 @@ export function createHttpHandler(p: Pipeline) {
     const requestId = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const trace = traceContext(req.headers.traceparent as string | undefined);
     const path = (req.url ?? "/").split("?")[0]!;
-    const isRpc = /^\/sovren\.v1\.[A-Za-z]+\/[A-Za-z]+$/.test(path);
+    const isRpc = RPC_PATH.test(path);
     const state: RequestState = {
       requestId,
       trace,
@@ -64,6 +71,11 @@ export function createHttpHandler(p: Pipeline) {
     });
     if (applyCors(req, res, svc.config.corsOrigins)) return;
     if (isRpc && connect(req, res)) return;
+    if (isRpc && answerUnimplemented(req, res, path, services)) {
+      state.method = "unimplemented"; // not the path: unknown names must not become metric labels
+      state.code = "unimplemented";
+      return;
+    }
     if (path === "/metrics") {
       void serveMetrics(p, req, res, state);
       return;

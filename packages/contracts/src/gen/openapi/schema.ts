@@ -441,9 +441,14 @@ export type components = {
             skills?: string[];
             /** @description New voice profile reference. */
             voiceProfile?: string;
-            /** @description Which fields change (e.g. "name,skills"); every field present when absent. */
+            /**
+             * @description Which fields change, a comma-separated list of `name`, `role`,
+             *     `skills` and `voiceProfile` (e.g. "name,skills"; AIP-134); every
+             *     field present when absent. A masked field absent from the body is
+             *     cleared, except `name` and `role`, which cannot be (400).
+             */
             updateMask?: string;
-        };
+        } & (unknown & unknown);
         /** @description The retirement, without the path's `id`. */
         RetireExecutiveRequest: {
             /** @description Why the executive is retired, for the record. */
@@ -460,17 +465,17 @@ export type components = {
             name: string;
             /**
              * Format: double
-             * @description The factor's weight in the score.
+             * @description The factor's weight in the score (-1e6..1e6).
              */
             weight?: number;
             /**
              * Format: double
-             * @description Mean of the factor.
+             * @description Mean of the factor (-1e6..1e6).
              */
             mean?: number;
             /**
              * Format: double
-             * @description Standard deviation of the factor.
+             * @description Standard deviation of the factor (0..1e6).
              */
             stddev?: number;
         };
@@ -497,7 +502,7 @@ export type components = {
             trials?: number;
             /**
              * Format: double
-             * @description The score a trial must beat to count as a success.
+             * @description The score a trial must beat to count as a success (-1e15..1e15; default 0).
              */
             threshold?: number;
             /** @description The scenario's factors. */
@@ -623,9 +628,20 @@ export type components = {
             /** @description How long to wait at most, as a protobuf JSON duration (e.g. "30s"; default 30s, at most 60s). */
             timeout?: string;
         };
-        /** @description One event of the operation stream. */
+        /** @description One message of the operation stream. */
         WatchOperationResponse: {
             operation: components["schemas"]["Operation"];
+        };
+        /** @description One server-sent event of the operation stream; `data` is a WatchOperationResponse as JSON. */
+        WatchOperationEvent: {
+            /** @description The WatchOperationResponse, as JSON. */
+            data: string;
+            /** @description The event type (absent, i.e. "message"). */
+            event?: string;
+            /** @description The event id (not used). */
+            id?: string;
+            /** @description Reconnection delay in milliseconds (not used). */
+            retry?: number;
         };
         /**
          * @description The delivery status of a communication.
@@ -679,9 +695,20 @@ export type components = {
             /** @description Token for the next page; empty on the last page. */
             nextPageToken: string;
         };
-        /** @description One event of the communications stream. */
+        /** @description One message of the communications stream. */
         WatchCommunicationsResponse: {
             communication: components["schemas"]["Communication"];
+        };
+        /** @description One server-sent event of the communications stream; `data` is a WatchCommunicationsResponse as JSON. */
+        WatchCommunicationsEvent: {
+            /** @description The WatchCommunicationsResponse, as JSON. */
+            data: string;
+            /** @description The event type (absent, i.e. "message"). */
+            event?: string;
+            /** @description The event id (not used). */
+            id?: string;
+            /** @description Reconnection delay in milliseconds (not used). */
+            retry?: number;
         };
         /**
          * @description Whether something is serving.
@@ -808,7 +835,14 @@ export type components = {
         TenantId: string;
         /** @description Maximum number of items to return (1..100; default 50). */
         PageSize: number;
-        /** @description Token from a previous response's `nextPageToken`. */
+        /**
+         * @description Token from a previous response's `nextPageToken` (empty or absent: the
+         *     first page). Tokens are opaque, but the contract states their shape so
+         *     that clients and fuzzers know it: `pattern` matches exactly the shape
+         *     of the tokens this server issues (base64url of "v1:" and up to 18
+         *     digits, a keyset position), and any such token is accepted. Anything
+         *     else is refused with 400 `invalid_argument` naming `pageToken` (AIP-158).
+         */
         PageToken: string;
         /** @description The executive's id. */
         ExecutiveIdPath: string;
@@ -833,7 +867,14 @@ export interface operations {
             query?: {
                 /** @description Maximum number of items to return (1..100; default 50). */
                 pageSize?: components["parameters"]["PageSize"];
-                /** @description Token from a previous response's `nextPageToken`. */
+                /**
+                 * @description Token from a previous response's `nextPageToken` (empty or absent: the
+                 *     first page). Tokens are opaque, but the contract states their shape so
+                 *     that clients and fuzzers know it: `pattern` matches exactly the shape
+                 *     of the tokens this server issues (base64url of "v1:" and up to 18
+                 *     digits, a keyset position), and any such token is accepted. Anything
+                 *     else is refused with 400 `invalid_argument` naming `pageToken` (AIP-158).
+                 */
                 pageToken?: components["parameters"]["PageToken"];
                 /** @description Only executives with this role. */
                 role?: string;
@@ -1080,11 +1121,18 @@ export interface operations {
             query?: {
                 /** @description Maximum number of items to return (1..100; default 50). */
                 pageSize?: components["parameters"]["PageSize"];
-                /** @description Token from a previous response's `nextPageToken`. */
+                /**
+                 * @description Token from a previous response's `nextPageToken` (empty or absent: the
+                 *     first page). Tokens are opaque, but the contract states their shape so
+                 *     that clients and fuzzers know it: `pattern` matches exactly the shape
+                 *     of the tokens this server issues (base64url of "v1:" and up to 18
+                 *     digits, a keyset position), and any such token is accepted. Anything
+                 *     else is refused with 400 `invalid_argument` naming `pageToken` (AIP-158).
+                 */
                 pageToken?: components["parameters"]["PageToken"];
                 /** @description Only operations in this state. */
                 state?: components["schemas"]["OperationState"];
-                /** @description Only operations run for this executive. */
+                /** @description Only operations run for this executive (empty or absent, as in proto3, means no filter). */
                 executiveId?: string;
             };
             header?: {
@@ -1254,7 +1302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["WatchOperationResponse"];
+                    "text/event-stream": components["schemas"]["WatchOperationEvent"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1270,9 +1318,16 @@ export interface operations {
             query?: {
                 /** @description Maximum number of items to return (1..100; default 50). */
                 pageSize?: components["parameters"]["PageSize"];
-                /** @description Token from a previous response's `nextPageToken`. */
+                /**
+                 * @description Token from a previous response's `nextPageToken` (empty or absent: the
+                 *     first page). Tokens are opaque, but the contract states their shape so
+                 *     that clients and fuzzers know it: `pattern` matches exactly the shape
+                 *     of the tokens this server issues (base64url of "v1:" and up to 18
+                 *     digits, a keyset position), and any such token is accepted. Anything
+                 *     else is refused with 400 `invalid_argument` naming `pageToken` (AIP-158).
+                 */
                 pageToken?: components["parameters"]["PageToken"];
-                /** @description Only communications sent by this executive. */
+                /** @description Only communications sent by this executive (empty or absent, as in proto3, means no filter). */
                 executiveId?: string;
                 /** @description Only communications with this status. */
                 status?: components["schemas"]["CommunicationStatus"];
@@ -1381,7 +1436,7 @@ export interface operations {
     watchCommunications: {
         parameters: {
             query?: {
-                /** @description Only communications sent by this executive. */
+                /** @description Only communications sent by this executive (empty or absent, as in proto3, means no filter). */
                 executiveId?: string;
             };
             header?: {
@@ -1400,7 +1455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["WatchCommunicationsResponse"];
+                    "text/event-stream": components["schemas"]["WatchCommunicationsEvent"];
                 };
             };
             400: components["responses"]["BadRequest"];

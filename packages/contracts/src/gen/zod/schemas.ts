@@ -33,10 +33,10 @@ export const CheckReadinessResponse = z.looseObject({
 export type CheckReadinessResponse = z.infer<typeof CheckReadinessResponse>;
 
 export const CommissionExecutiveRequest = z.strictObject({
-  "role": z.string().min(1).max(200),
-  "name": z.string().min(1).max(100),
-  "skills": z.array(z.string().min(1).max(100)).max(50).optional(),
-  "voiceProfile": z.string().max(500).optional(),
+  "role": z.string().min(1).max(200).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"),
+  "name": z.string().min(1).max(100).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"),
+  "skills": z.array(z.string().min(1).max(100).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates")).max(50).optional(),
+  "voiceProfile": z.string().max(500).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
 });
 export type CommissionExecutiveRequest = z.infer<typeof CommissionExecutiveRequest>;
 
@@ -46,7 +46,7 @@ export type ExecutiveState = z.infer<typeof ExecutiveState>;
 
 /** An AI executive persona on a tenant's Shadow Board. */
 export const Executive = z.looseObject({
-  "id": z.uuid(),
+  "id": z.guid(),
   "name": z.string().min(1).max(100),
   "role": z.string().min(1).max(200),
   "skills": z.array(z.string().min(1).max(100)).max(50).optional(),
@@ -73,8 +73,8 @@ export type CommunicationStatus = z.infer<typeof CommunicationStatus>;
 
 /** A message sent by an executive. */
 export const Communication = z.looseObject({
-  "messageId": z.uuid(),
-  "executiveId": z.uuid(),
+  "messageId": z.guid(),
+  "executiveId": z.guid(),
   "recipient": z.string(),
   "message": z.string(),
   "status": CommunicationStatus,
@@ -155,7 +155,7 @@ export type OperationError = z.infer<typeof OperationError>;
 
 /** A long-running operation, the record of one execution. */
 export const Operation = z.looseObject({
-  "operationId": z.uuid(),
+  "operationId": z.guid(),
   "userId": z.string(),
   "kind": OperationKind,
   "state": OperationState,
@@ -194,16 +194,16 @@ export type Problem = z.infer<typeof Problem>;
 
 /** The retirement, without the path's `id`. */
 export const RetireExecutiveRequest = z.strictObject({
-  "reason": z.string().max(1000).optional(),
+  "reason": z.string().max(1000).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
 });
 export type RetireExecutiveRequest = z.infer<typeof RetireExecutiveRequest>;
 
 /** One weighted, normally distributed factor of a scenario. */
 export const SimulationFactor = z.strictObject({
-  "name": z.string().min(1).max(100),
-  "weight": z.number().optional(),
-  "mean": z.number().optional(),
-  "stddev": z.number().min(0).optional(),
+  "name": z.string().min(1).max(100).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"),
+  "weight": z.number().min(-1000000).max(1000000).optional(),
+  "mean": z.number().min(-1000000).max(1000000).optional(),
+  "stddev": z.number().min(0).max(1000000).optional(),
 });
 export type SimulationFactor = z.infer<typeof SimulationFactor>;
 
@@ -213,47 +213,65 @@ export type SimulationMode = z.infer<typeof SimulationMode>;
 
 /** The seed's SimulationRequest (a user id and a scenario), with the simulation's parameters. */
 export const RunSimulationRequest = z.strictObject({
-  "userId": z.string().min(1).max(200),
-  "scenario": z.string().min(1).max(2000),
-  "executiveId": z.uuid().optional(),
+  "userId": z.string().min(1).max(200).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"),
+  "scenario": z.string().min(1).max(2000).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"),
+  "executiveId": z.guid().optional(),
   "seed": z.number().int().min(0).max(4294967295).optional(),
   "trials": z.number().int().min(1).max(1000000).optional(),
-  "threshold": z.number().optional(),
+  "threshold": z.number().min(-1000000000000000).max(1000000000000000).optional(),
   "factors": z.array(SimulationFactor).max(32).optional(),
   "mode": SimulationMode.optional(),
 });
 export type RunSimulationRequest = z.infer<typeof RunSimulationRequest>;
 
 export const SendCommunicationRequest = z.strictObject({
-  "executiveId": z.uuid(),
-  "recipient": z.string().min(1).max(320),
-  "message": z.string().min(1).max(10000),
+  "executiveId": z.guid(),
+  "recipient": z.string().min(1).max(320).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"),
+  "message": z.string().min(1).max(10000).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"),
 });
 export type SendCommunicationRequest = z.infer<typeof SendCommunicationRequest>;
 
 /** The update, without the path's `id`. */
 export const UpdateExecutiveRequest = z.strictObject({
-  "name": z.string().min(1).max(100).optional(),
-  "role": z.string().min(1).max(200).optional(),
-  "skills": z.array(z.string().min(1).max(100)).max(50).optional(),
-  "voiceProfile": z.string().max(500).optional(),
-  "updateMask": z.string().regex(new RegExp("^[a-zA-Z_]+(,[a-zA-Z_]+)*$")).optional(),
+  "name": z.string().min(1).max(100).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
+  "role": z.string().min(1).max(200).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
+  "skills": z.array(z.string().min(1).max(100).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates")).max(50).optional(),
+  "voiceProfile": z.string().max(500).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
+  "updateMask": z.string().regex(new RegExp("^(name|role|skills|voiceProfile|voice_profile)(,(name|role|skills|voiceProfile|voice_profile))*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
 });
 export type UpdateExecutiveRequest = z.infer<typeof UpdateExecutiveRequest>;
 
 /** The wait request, without the path's `operationId`. */
 export const WaitOperationRequest = z.strictObject({
-  "timeout": z.string().regex(new RegExp("^[0-9]+(\\.[0-9]{1,9})?s$")).optional(),
+  "timeout": z.string().regex(new RegExp("^[0-9]+(\\.[0-9]{1,9})?s$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
 });
 export type WaitOperationRequest = z.infer<typeof WaitOperationRequest>;
 
-/** One event of the communications stream. */
+/** One server-sent event of the communications stream; `data` is a WatchCommunicationsResponse as JSON. */
+export const WatchCommunicationsEvent = z.looseObject({
+  "data": z.string(),
+  "event": z.string().optional(),
+  "id": z.string().optional(),
+  "retry": z.number().int().optional(),
+});
+export type WatchCommunicationsEvent = z.infer<typeof WatchCommunicationsEvent>;
+
+/** One message of the communications stream. */
 export const WatchCommunicationsResponse = z.looseObject({
   "communication": Communication,
 });
 export type WatchCommunicationsResponse = z.infer<typeof WatchCommunicationsResponse>;
 
-/** One event of the operation stream. */
+/** One server-sent event of the operation stream; `data` is a WatchOperationResponse as JSON. */
+export const WatchOperationEvent = z.looseObject({
+  "data": z.string(),
+  "event": z.string().optional(),
+  "id": z.string().optional(),
+  "retry": z.number().int().optional(),
+});
+export type WatchOperationEvent = z.infer<typeof WatchOperationEvent>;
+
+/** One message of the operation stream. */
 export const WatchOperationResponse = z.looseObject({
   "operation": Operation,
 });
@@ -267,8 +285,8 @@ export const operations = {
     pathParams: z.strictObject({}),
     query: z.strictObject({
       "pageSize": z.number().int().min(0).max(100).optional(),
-      "pageToken": z.string().max(1000).optional(),
-      "role": z.string().max(200).optional(),
+      "pageToken": z.string().max(40).regex(new RegExp("^(djE6(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)){0,5}(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)|((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)|(M|N)(A|Q|g|w)|O(A|Q)))?$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
+      "role": z.string().max(200).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
       "state": ExecutiveState.optional(),
     }),
     body: undefined,
@@ -284,7 +302,7 @@ export const operations = {
     method: "GET",
     path: "/v1/executives/{id}",
     pathParams: z.strictObject({
-      "id": z.uuid(),
+      "id": z.guid(),
     }),
     query: z.strictObject({}),
     body: undefined,
@@ -293,7 +311,7 @@ export const operations = {
     method: "PATCH",
     path: "/v1/executives/{id}",
     pathParams: z.strictObject({
-      "id": z.uuid(),
+      "id": z.guid(),
     }),
     query: z.strictObject({}),
     body: UpdateExecutiveRequest,
@@ -302,7 +320,7 @@ export const operations = {
     method: "POST",
     path: "/v1/executives/{id}:retire",
     pathParams: z.strictObject({
-      "id": z.uuid(),
+      "id": z.guid(),
     }),
     query: z.strictObject({}),
     body: RetireExecutiveRequest,
@@ -320,9 +338,9 @@ export const operations = {
     pathParams: z.strictObject({}),
     query: z.strictObject({
       "pageSize": z.number().int().min(0).max(100).optional(),
-      "pageToken": z.string().max(1000).optional(),
+      "pageToken": z.string().max(40).regex(new RegExp("^(djE6(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)){0,5}(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)|((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)|(M|N)(A|Q|g|w)|O(A|Q)))?$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
       "state": OperationState.optional(),
-      "executiveId": z.uuid().optional(),
+      "executiveId": z.string().regex(new RegExp("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
     }),
     body: undefined,
   },
@@ -330,7 +348,7 @@ export const operations = {
     method: "GET",
     path: "/v1/operations/{operationId}",
     pathParams: z.strictObject({
-      "operationId": z.uuid(),
+      "operationId": z.guid(),
     }),
     query: z.strictObject({}),
     body: undefined,
@@ -339,7 +357,7 @@ export const operations = {
     method: "POST",
     path: "/v1/operations/{operationId}:cancel",
     pathParams: z.strictObject({
-      "operationId": z.uuid(),
+      "operationId": z.guid(),
     }),
     query: z.strictObject({}),
     body: CancelOperationRequest,
@@ -348,7 +366,7 @@ export const operations = {
     method: "POST",
     path: "/v1/operations/{operationId}:wait",
     pathParams: z.strictObject({
-      "operationId": z.uuid(),
+      "operationId": z.guid(),
     }),
     query: z.strictObject({}),
     body: WaitOperationRequest,
@@ -357,7 +375,7 @@ export const operations = {
     method: "GET",
     path: "/v1/operations/{operationId}:watch",
     pathParams: z.strictObject({
-      "operationId": z.uuid(),
+      "operationId": z.guid(),
     }),
     query: z.strictObject({}),
     body: undefined,
@@ -368,8 +386,8 @@ export const operations = {
     pathParams: z.strictObject({}),
     query: z.strictObject({
       "pageSize": z.number().int().min(0).max(100).optional(),
-      "pageToken": z.string().max(1000).optional(),
-      "executiveId": z.uuid().optional(),
+      "pageToken": z.string().max(40).regex(new RegExp("^(djE6(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)){0,5}(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)|((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)|(M|N)(A|Q|g|w)|O(A|Q)))?$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
+      "executiveId": z.string().regex(new RegExp("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
       "status": CommunicationStatus.optional(),
     }),
     body: undefined,
@@ -385,7 +403,7 @@ export const operations = {
     method: "GET",
     path: "/v1/communications/{messageId}",
     pathParams: z.strictObject({
-      "messageId": z.uuid(),
+      "messageId": z.guid(),
     }),
     query: z.strictObject({}),
     body: undefined,
@@ -395,7 +413,7 @@ export const operations = {
     path: "/v1/communications:watch",
     pathParams: z.strictObject({}),
     query: z.strictObject({
-      "executiveId": z.uuid().optional(),
+      "executiveId": z.string().regex(new RegExp("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
     }),
     body: undefined,
   },

@@ -1,6 +1,12 @@
 // ApiError → ConnectError, keeping code, message and the metadata the SDK
-// reads (Retry-After, WWW-Authenticate; X-Request-Id is already a header).
+// reads (Retry-After, WWW-Authenticate). X-Request-Id is not repeated here: the
+// HTTP handler already sends it as a response header, and gRPC clients merge
+// headers and trailers (a second copy read as "id, id").
+// Field violations travel as the standard google.rpc.BadRequest detail
+// (gRPC: inside grpc-status-details-bin; Connect: the error's "details"), so
+// any gRPC client can read them, not only ours.
 import { Code, ConnectError } from "@connectrpc/connect";
+import { BadRequestSchema } from "@sovren/contracts/grpc";
 import { toApiError, type ErrorCode } from "../../domain/errors.js";
 
 const CODES: Record<ErrorCode, Code> = {
@@ -22,10 +28,14 @@ const CODES: Record<ErrorCode, Code> = {
   unauthenticated: Code.Unauthenticated,
 };
 
-export function toConnectError(err: unknown, requestId: string): ConnectError {
+export function toConnectError(err: unknown): ConnectError {
   if (err instanceof ConnectError) return err;
   const e = toApiError(err);
-  const metadata = new Headers({ "x-request-id": requestId, ...e.options.headers });
+  const metadata = new Headers(e.options.headers);
   if (e.options.retryAfter !== undefined) metadata.set("retry-after", String(e.options.retryAfter));
-  return new ConnectError(e.message, CODES[e.code], metadata);
+  const violations = e.options.violations ?? [];
+  const details = violations.length
+    ? [{ desc: BadRequestSchema, value: { fieldViolations: violations.map((v) => ({ field: v.field, description: v.message })) } }]
+    : [];
+  return new ConnectError(e.message, CODES[e.code], metadata, details);
 }

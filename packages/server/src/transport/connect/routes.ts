@@ -1,11 +1,17 @@
 // The Connect/gRPC/gRPC-Web transport: implements the five services of the
 // generated descriptors by converting each request message to canonical JSON,
-// running the shared pipeline, and converting the JSON response back.
-import { fromJson, toJson, type DescMessage, type DescMethod } from "@bufbuild/protobuf";
-import { createContextKey, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+// running the shared pipeline, and converting the JSON response back. Beside
+// them, unauthenticated like /v1/health: gRPC health checking and server
+// reflection (v1 and v1alpha).
+import { fromJson, getOption, ScalarType, toJson, type DescMessage, type DescMethod } from "@bufbuild/protobuf";
+import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createContextKey, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import { Health } from "@sovren/contracts/grpc";
 import {
   CommunicationService,
   ExecutiveService,
+  FieldBehavior,
+  field_behavior,
   HealthService,
   OperationService,
   SimulationService,
@@ -15,11 +21,34 @@ import { METHODS_BY_RPC, type MethodDef } from "../../handlers/methods.js";
 import type { Call, Json } from "../../handlers/services.js";
 import { validateMessage } from "../../handlers/validate.js";
 import type { RequestState } from "../request-state.js";
+import { isClientGone } from "../client-gone.js";
 import { toConnectError } from "./connect-error.js";
+import { grpcHealthService } from "./grpc-health.js";
+import { addReflection } from "./grpc-reflection.js";
 
 export const kRequestState = createContextKey<RequestState | undefined>(undefined);
 
 const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService];
+
+const requiredStrings = new Map<DescMessage, string[]>();
+
+/**
+ * The JSON names of the message's REQUIRED string fields. Proto3 cannot tell
+ * an empty string from an absent one and canonical JSON omits both, so these
+ * are put back as "" before validation: the violation then says the field is
+ * empty (as REST does), not "received undefined".
+ */
+function requiredStringFields(desc: DescMessage): string[] {
+  let names = requiredStrings.get(desc);
+  if (!names) {
+    names = desc.fields
+      .filter((f) => f.fieldKind === "scalar" && f.scalar === ScalarType.STRING && f.presence === FeatureSet_FieldPresence.IMPLICIT)
+      .filter((f) => getOption(f, field_behavior).includes(FieldBehavior.REQUIRED))
+      .map((f) => f.jsonName);
+    requiredStrings.set(desc, names);
+  }
+  return names;
+}
 
 async function prepare(p: Pipeline, def: MethodDef, method: DescMethod, req: unknown, ctx: HandlerContext) {
   const state = ctx.values.get(kRequestState)!;
@@ -27,6 +56,7 @@ async function prepare(p: Pipeline, def: MethodDef, method: DescMethod, req: unk
   const principal = await admit(p, def, ctx.requestHeader);
   state.tenantId = principal?.tenantId;
   const message = toJson(method.input as DescMessage, req as never) as Json;
+  for (const name of requiredStringFields(method.input)) message[name] ??= "";
   const request = validateMessage(def.operationId, message);
   const call: Call = { principal, requestId: state.requestId, signal: ctx.signal, log: state.log, traceparent: state.trace.traceparent };
   return { state, call, request };
@@ -36,35 +66,40 @@ function implement(p: Pipeline, def: MethodDef, method: DescMethod) {
   const toMessage = (json: Json) => fromJson(method.output as DescMessage, json as never);
   if (method.methodKind === "unary") {
     return async (req: unknown, ctx: HandlerContext) => {
-      let requestId = ctx.values.get(kRequestState)?.requestId ?? "";
       try {
-        const { state, call, request } = await prepare(p, def, method, req, ctx);
-        requestId = state.requestId;
+        const { call, request } = await prepare(p, def, method, req, ctx);
         const { response, replayed } = await executeUnary(p, def, call, request, ctx.requestHeader.get("idempotency-key"));
         if (replayed) ctx.responseHeader.set("idempotent-replayed", "true");
         return toMessage(response);
       } catch (err) {
-        throw fail(err, requestId, ctx);
+        throw rpcFailure(err, ctx);
       }
     };
   }
   return async function* (req: unknown, ctx: HandlerContext) {
-    let requestId = ctx.values.get(kRequestState)?.requestId ?? "";
     try {
-      const { state, call, request } = await prepare(p, def, method, req, ctx);
-      requestId = state.requestId;
+      const { call, request } = await prepare(p, def, method, req, ctx);
       for await (const event of await openStream(p, def, call, request)) yield toMessage(event);
     } catch (err) {
-      throw fail(err, requestId, ctx);
+      throw rpcFailure(err, ctx);
     }
   };
 }
 
-function fail(err: unknown, requestId: string, ctx: HandlerContext) {
-  const e = toConnectError(err, requestId);
+/** The error a failed RPC answers with; client disconnects are logged at debug, server faults at error. */
+export function rpcFailure(err: unknown, ctx: Pick<HandlerContext, "values" | "signal">) {
   const state = ctx.values.get(kRequestState);
+  if (isClientGone(err, ctx.signal)) {
+    // The client cancelled, went away or ran out of deadline: not a server fault.
+    const reason = ctx.signal.reason;
+    const e = reason instanceof ConnectError ? reason : new ConnectError("the client cancelled the call", Code.Canceled);
+    state?.log.debug("client went away", { error: String(err), code: e.code });
+    if (state) state.code = String(e.code);
+    return e;
+  }
+  const e = toConnectError(err);
   if (state) state.code = String(e.code);
-  if (e.code === 13) state?.log.error("request failed", { error: String(err), stack: (err as Error)?.stack });
+  if (e.code === Code.Internal) state?.log.error("request failed", { error: String(err), stack: (err as Error)?.stack });
   return e;
 }
 
@@ -79,5 +114,7 @@ export function connectRoutes(p: Pipeline) {
       }
       router.service(service, impl as never);
     }
+    router.service(Health, grpcHealthService(p.svc, SERVICES.map((s) => s.typeName)) as never);
+    addReflection(router, [...SERVICES, Health]);
   };
 }

@@ -9,9 +9,10 @@ import { admit, executeUnary, openStream, type Pipeline } from "../../handlers/d
 import type { Json } from "../../handlers/services.js";
 import { coerceQuery, validateParts } from "../../handlers/validate.js";
 import { toHeaders, type NodeRequest, type RequestState } from "../request-state.js";
+import { isClientGone } from "../client-gone.js";
 import { sendProblem } from "./problem.js";
 import { readJsonBody } from "./read-body.js";
-import { matchRoute } from "./routes.js";
+import { matchRoute, parseQuery } from "./routes.js";
 
 type NodeResponse = ServerResponse | Http2ServerResponse;
 
@@ -42,7 +43,7 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
     const body = operations[def.operationId].body ? await readJsonBody(req) : {};
     const request = validateParts(def.operationId, {
       path: params,
-      query: coerceQuery(def.operationId, url.searchParams),
+      query: coerceQuery(def.operationId, parseQuery(url.search)),
       body,
     });
     const call = { principal, requestId: state.requestId, signal: abort.signal, log: state.log, traceparent: state.trace.traceparent };
@@ -60,6 +61,13 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
     res.writeHead(status, out);
     res.end(JSON.stringify(def.rest.responseField ? response[def.rest.responseField] : response));
   } catch (err) {
+    if (isClientGone(err, abort.signal)) {
+      // The client went away (e.g. closed an SSE stream): not a server fault, and no one to answer.
+      state.code = "canceled";
+      state.log.debug("client went away", { error: String(err) });
+      if (!res.headersSent) res.destroy();
+      return;
+    }
     const e = toApiError(err);
     state.code = e.code;
     if (e.code === "internal") state.log.error("request failed", { error: String(err), stack: (err as Error)?.stack });

@@ -4,14 +4,14 @@
 
 import type { GenExtension, GenFile } from "@bufbuild/protobuf/codegenv2";
 import { extDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
-import type { FieldOptions } from "@bufbuild/protobuf/wkt";
+import type { FieldOptions, FileOptions } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file sovren/v1/options.proto.
  */
 export const file_sovren_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("Chdzb3ZyZW4vdjEvb3B0aW9ucy5wcm90bxIJc292cmVuLnYxOkYKDmFsbG93ZWRfdmFsdWVzEh0uZ29vZ2xlLnByb3RvYnVmLkZpZWxkT3B0aW9ucxi5jgMgAygJUg1hbGxvd2VkVmFsdWVzYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("Chdzb3ZyZW4vdjEvb3B0aW9ucy5wcm90bxIJc292cmVuLnYxOkYKDmFsbG93ZWRfdmFsdWVzEh0uZ29vZ2xlLnByb3RvYnVmLkZpZWxkT3B0aW9ucxi5jgMgAygJUg1hbGxvd2VkVmFsdWVzOjkKB21pbmltdW0SHS5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zGLqOAyABKAFSB21pbmltdW06OQoHbWF4aW11bRIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMYu44DIAEoAVIHbWF4aW11bTo7Cgl0ZXh0X3J1bGUSHC5nb29nbGUucHJvdG9idWYuRmlsZU9wdGlvbnMYnY8DIAEoCVIIdGV4dFJ1bGViBnByb3RvMw", [file_google_protobuf_descriptor]);
 
 /**
  * The only values a string field may take, in their JSON spelling. Used
@@ -22,4 +22,34 @@ export const file_sovren_v1_options: GenFile = /*@__PURE__*/
  */
 export const allowed_values: GenExtension<FieldOptions, string[]> = /*@__PURE__*/
   extDesc(file_sovren_v1_options, 0);
+
+/**
+ * The smallest value a numeric field may take (inclusive); the OpenAPI
+ * property states the same bound as `minimum`.
+ *
+ * @generated from extension: double minimum = 51002;
+ */
+export const minimum: GenExtension<FieldOptions, number> = /*@__PURE__*/
+  extDesc(file_sovren_v1_options, 1);
+
+/**
+ * The largest value a numeric field may take (inclusive); the OpenAPI
+ * property states the same bound as `maximum`.
+ *
+ * @generated from extension: double maximum = 51003;
+ */
+export const maximum: GenExtension<FieldOptions, number> = /*@__PURE__*/
+  extDesc(file_sovren_v1_options, 2);
+
+/**
+ * The rule every string field of the file's request messages obeys, beyond
+ * protobuf's own requirement of valid UTF-8. "no-nul-no-lone-surrogates":
+ * no U+0000 and no lone UTF-16 surrogate, refused with INVALID_ARGUMENT
+ * naming the field. The OpenAPI document states the same rule as
+ * `info.x-text-rule` and a `pattern` excluding U+0000 on every request string.
+ *
+ * @generated from extension: string text_rule = 51101;
+ */
+export const text_rule: GenExtension<FileOptions, string> = /*@__PURE__*/
+  extDesc(file_sovren_v1_options, 3);
 

@@ -8,13 +8,14 @@ import { file_google_api_annotations } from "../../google/api/annotations_pb.js"
 import { file_google_api_field_behavior } from "../../google/api/field_behavior_pb.js";
 import type { Operation, OperationJson } from "./operations_pb.js";
 import { file_sovren_v1_operations } from "./operations_pb.js";
+import { file_sovren_v1_options } from "./options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file sovren/v1/simulations.proto.
  */
 export const file_sovren_v1_simulations: GenFile = /*@__PURE__*/
-  fileDesc("Chtzb3ZyZW4vdjEvc2ltdWxhdGlvbnMucHJvdG8SCXNvdnJlbi52MSJTChBTaW11bGF0aW9uRmFjdG9yEhEKBG5hbWUYASABKAlCA+BBAhIOCgZ3ZWlnaHQYAiABKAESDAoEbWVhbhgDIAEoARIOCgZzdGRkZXYYBCABKAEi/wEKFFJ1blNpbXVsYXRpb25SZXF1ZXN0EhQKB3VzZXJfaWQYASABKAlCA+BBAhIVCghzY2VuYXJpbxgCIAEoCUID4EECEhQKDGV4ZWN1dGl2ZV9pZBgDIAEoCRIRCgRzZWVkGAQgASgNSACIAQESEwoGdHJpYWxzGAUgASgNSAGIAQESEQoJdGhyZXNob2xkGAYgASgBEiwKB2ZhY3RvcnMYByADKAsyGy5zb3ZyZW4udjEuU2ltdWxhdGlvbkZhY3RvchInCgRtb2RlGAggASgOMhkuc292cmVuLnYxLlNpbXVsYXRpb25Nb2RlQgcKBV9zZWVkQgkKB190cmlhbHMiRQoVUnVuU2ltdWxhdGlvblJlc3BvbnNlEiwKCW9wZXJhdGlvbhgBIAEoCzIULnNvdnJlbi52MS5PcGVyYXRpb25CA+BBAypnCg5TaW11bGF0aW9uTW9kZRIfChtTSU1VTEFUSU9OX01PREVfVU5TUEVDSUZJRUQQABIZChVTSU1VTEFUSU9OX01PREVfUVVJQ0sQARIZChVTSU1VTEFUSU9OX01PREVfQkFUQ0gQAjKSAQoRU2ltdWxhdGlvblNlcnZpY2USfQoNUnVuU2ltdWxhdGlvbhIfLnNvdnJlbi52MS5SdW5TaW11bGF0aW9uUmVxdWVzdBogLnNvdnJlbi52MS5SdW5TaW11bGF0aW9uUmVzcG9uc2UiKYLT5JMCIzoBKmIJb3BlcmF0aW9uIhMvdjEvc2ltdWxhdGlvbnM6cnVuYgZwcm90bzM", [file_google_api_annotations, file_google_api_field_behavior, file_sovren_v1_operations]);
+  fileDesc("Chtzb3ZyZW4vdjEvc2ltdWxhdGlvbnMucHJvdG8SCXNvdnJlbi52MSKbAQoQU2ltdWxhdGlvbkZhY3RvchIRCgRuYW1lGAEgASgJQgPgQQISJgoGd2VpZ2h0GAIgASgBQhbR8xgAAAAAgIQuwdnzGAAAAACAhC5BEiQKBG1lYW4YAyABKAFCFtHzGAAAAACAhC7B2fMYAAAAAICELkESJgoGc3RkZGV2GAQgASgBQhbR8xgAAAAAAAAAANnzGAAAAACAhC5BIq8CChRSdW5TaW11bGF0aW9uUmVxdWVzdBIUCgd1c2VyX2lkGAEgASgJQgPgQQISFQoIc2NlbmFyaW8YAiABKAlCA+BBAhIUCgxleGVjdXRpdmVfaWQYAyABKAkSEQoEc2VlZBgEIAEoDUgAiAEBEisKBnRyaWFscxgFIAEoDUIW0fMYAAAAAAAA8D/Z8xgAAAAAgIQuQUgBiAEBEikKCXRocmVzaG9sZBgGIAEoAUIW0fMYAAA0JvVrDMPZ8xgAADQm9WsMQxIsCgdmYWN0b3JzGAcgAygLMhsuc292cmVuLnYxLlNpbXVsYXRpb25GYWN0b3ISJwoEbW9kZRgIIAEoDjIZLnNvdnJlbi52MS5TaW11bGF0aW9uTW9kZUIHCgVfc2VlZEIJCgdfdHJpYWxzIkUKFVJ1blNpbXVsYXRpb25SZXNwb25zZRIsCglvcGVyYXRpb24YASABKAsyFC5zb3ZyZW4udjEuT3BlcmF0aW9uQgPgQQMqZwoOU2ltdWxhdGlvbk1vZGUSHwobU0lNVUxBVElPTl9NT0RFX1VOU1BFQ0lGSUVEEAASGQoVU0lNVUxBVElPTl9NT0RFX1FVSUNLEAESGQoVU0lNVUxBVElPTl9NT0RFX0JBVENIEAIykgEKEVNpbXVsYXRpb25TZXJ2aWNlEn0KDVJ1blNpbXVsYXRpb24SHy5zb3ZyZW4udjEuUnVuU2ltdWxhdGlvblJlcXVlc3QaIC5zb3ZyZW4udjEuUnVuU2ltdWxhdGlvblJlc3BvbnNlIimC0+STAiM6ASpiCW9wZXJhdGlvbiITL3YxL3NpbXVsYXRpb25zOnJ1bkId6vkYGW5vLW51bC1uby1sb25lLXN1cnJvZ2F0ZXNiBnByb3RvMw", [file_google_api_annotations, file_google_api_field_behavior, file_sovren_v1_operations, file_sovren_v1_options]);
 
 /**
  * One weighted, normally distributed factor of a scenario.
@@ -30,21 +31,21 @@ export type SimulationFactor = Message<"sovren.v1.SimulationFactor"> & {
   name: string;
 
   /**
-   * The factor's weight in the score.
+   * The factor's weight in the score (-1e6..1e6).
    *
    * @generated from field: double weight = 2;
    */
   weight: number;
 
   /**
-   * Mean of the factor.
+   * Mean of the factor (-1e6..1e6).
    *
    * @generated from field: double mean = 3;
    */
   mean: number;
 
   /**
-   * Standard deviation of the factor (>= 0).
+   * Standard deviation of the factor (0..1e6).
    *
    * @generated from field: double stddev = 4;
    */
@@ -65,21 +66,21 @@ export type SimulationFactorJson = {
   name?: string;
 
   /**
-   * The factor's weight in the score.
+   * The factor's weight in the score (-1e6..1e6).
    *
    * @generated from field: double weight = 2;
    */
   weight?: number | "NaN" | "Infinity" | "-Infinity";
 
   /**
-   * Mean of the factor.
+   * Mean of the factor (-1e6..1e6).
    *
    * @generated from field: double mean = 3;
    */
   mean?: number | "NaN" | "Infinity" | "-Infinity";
 
   /**
-   * Standard deviation of the factor (>= 0).
+   * Standard deviation of the factor (0..1e6).
    *
    * @generated from field: double stddev = 4;
    */
@@ -135,7 +136,7 @@ export type RunSimulationRequest = Message<"sovren.v1.RunSimulationRequest"> & {
   trials?: number | undefined;
 
   /**
-   * The score a trial must beat to count as a success (default 0).
+   * The score a trial must beat to count as a success (-1e15..1e15; default 0).
    *
    * @generated from field: double threshold = 6;
    */
@@ -198,7 +199,7 @@ export type RunSimulationRequestJson = {
   trials?: number;
 
   /**
-   * The score a trial must beat to count as a success (default 0).
+   * The score a trial must beat to count as a success (-1e15..1e15; default 0).
    *
    * @generated from field: double threshold = 6;
    */
