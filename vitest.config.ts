@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // project with its own vitest.config.ts.
 export default defineConfig({
   test: {
-    projects: ["packages/*/vitest.config.ts", "scripts/vitest.config.ts", "examples/vitest.config.ts"],
+    projects: ["packages/*/vitest.config.ts", "packages/server/vitest.faults.config.ts", "scripts/vitest.config.ts", "examples/vitest.config.ts"],
   },
 });
