@@ -18,8 +18,8 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // Fault-injection tests run in their own project (vitest.faults.config.ts).
     exclude: ["test/faults/**"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     // PGlite boots in WebAssembly: a few suites at a time is faster on 2 cores than all at once.
     maxWorkers: 2,
     // Its own group (it differs in maxWorkers): runs after the other projects.

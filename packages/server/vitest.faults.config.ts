@@ -8,8 +8,8 @@ export default defineConfig({
   test: {
     name: "server-faults",
     include: ["test/faults/**/*.test.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 300_000,
+    hookTimeout: 180_000,
     fileParallelism: false,
     sequence: { groupOrder: 2 },
   },

@@ -436,5 +436,10 @@ describe.each(BACKENDS)("client disconnects over %s", (backend) => {
     } finally {
       await server.close();
     }
-  }, 60_000);
+    // The budget covers starting a server of its own (a fresh PGlite is a WebAssembly
+    // initdb: 2-3 s idle, nearly 30 s on a loaded 2-core machine) and two rounds of 50
+    // streams and 30 sends through PGlite's single connection while a 1M-trial batch
+    // runs in the same process. CI measured up to ~65 s under load; nothing here waits
+    // on a fixed sleep longer than 0.5 s, so a real hang still fails.
+  }, 180_000);
 });

@@ -77,7 +77,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   let gone = false;
   void exited.then(() => (gone = true));
   for (;;) {
@@ -90,7 +90,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`server not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${lines.slice(-20).join("\n")}`);
+      throw new Error(`server not ready after ${options.readyTimeoutMs ?? 90_000} ms:\n${lines.slice(-20).join("\n")}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
