@@ -41,7 +41,7 @@ function run(database: "pglite" | "postgres"): Summary {
     cwd: repo,
     env: { ...process.env, OUT: out },
     encoding: "utf8",
-    timeout: 330_000,
+    timeout: 510_000,
   });
   const file = join(out, "summary.json");
   if (!existsSync(file)) throw new Error(`schemathesis.sh wrote no summary (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -64,6 +64,6 @@ describe.skipIf(!enabled)("schemathesis conformance (skipped unless SOVREN_CONFO
       expect(s.cases).toBeGreaterThanOrEqual(MIN_CASES);
       expect(s.serverErrorLines, "error-level lines in the server log").toBe(0);
     },
-    360_000,
+    540_000,
   );
 });

@@ -71,7 +71,7 @@ start=$(date +%s)
 seed_args=()
 [ -n "$SEED" ] && seed_args=(--seed "$SEED")
 # From $OUT, so the tool's own cache (.schemathesis/) stays out of the tree.
-(cd "$OUT" && timeout "${SOVREN_CONFORMANCE_TIMEOUT:-300}" "$ST" --config-file "$ROOT/scripts/conformance/schemathesis.toml" run "$ROOT/openapi/sovren.v1.yaml" \
+(cd "$OUT" && timeout "${SOVREN_CONFORMANCE_TIMEOUT:-480}" "$ST" --config-file "$ROOT/scripts/conformance/schemathesis.toml" run "$ROOT/openapi/sovren.v1.yaml" \
   --url "$BASE" \
   -H "Authorization: Bearer $TOKEN" \
   -H "X-Tenant-ID: conformance-$DB" \
