@@ -8,7 +8,18 @@ import { Stream } from "../core/stream.js";
 import type { AttemptContext, Wire } from "../transports/types.js";
 import { attemptSignal, originOf, throwIfAborted, uuid, type AttemptSignal } from "./attempt.js";
 import { isMutating, operationSpec, type OperationId, type OperationSpec } from "./operations.js";
-import { validateRequest, validateResponse } from "./validate.js";
+
+type Validators = typeof import("./validate.js");
+let validators: Validators | undefined;
+let loading: Promise<Validators> | undefined;
+/**
+ * The validators (zod and the contract's schemas), imported on the first call
+ * that validates: importing the SDK costs no zod, and a client built with
+ * `validate: false` never loads it.
+ */
+function loadValidators(): Validators | Promise<Validators> {
+  return validators ?? (loading ??= import("./validate.js").then((m) => (validators = m)));
+}
 
 export interface EngineConfig {
   wire: Wire;
@@ -36,14 +47,15 @@ export class Engine {
   /** One unary call, retried as needed. */
   async unary<T>(id: OperationId, input: Input, options: RequestOptions = {}): Promise<WithResponse<T>> {
     const op = operationSpec(id);
-    if (this.config.validateRequests) validateRequest(id, input);
+    const check = this.config.validateRequests || this.config.validateResponses ? await loadValidators() : undefined;
+    if (this.config.validateRequests) check!.validateRequest(id, input);
     return this.#withRetries(op, input, options, false, async (ctx, attempt) => {
       const started = Date.now();
       try {
         const result = await this.config.wire.unary(op, input, ctx);
         const requestId = result.headers.get("x-request-id") ?? undefined;
         this.config.logger.debug(`${op.id} ← ${result.status} in ${Date.now() - started} ms`, { requestId });
-        if (this.config.validateResponses) validateResponse(id, op.response, result.data, requestId);
+        if (this.config.validateResponses) check!.validateResponse(id, result.data, requestId);
         return { ...result, data: withRequestId(result.data as T, requestId), requestId };
       } finally {
         attempt.release();
@@ -59,7 +71,9 @@ export class Engine {
     const callOptions = { ...options, signal };
     const engine = this;
     async function* iterate(): AsyncGenerator<T, void, undefined> {
-      if (engine.config.validateRequests) validateRequest(id, input);
+      const { validateRequests, validateResponses } = engine.config;
+      const check = validateRequests || validateResponses ? await loadValidators() : undefined;
+      if (validateRequests) check!.validateRequest(id, input);
       // Retry only until the first event: after that, the caller has seen
       // data and silently reconnecting could skip or repeat events.
       const opened = await engine.#withRetries(op, input, callOptions, true, async (ctx, attempt) => {
@@ -82,7 +96,7 @@ export class Engine {
       const requestId = result.headers.get("x-request-id") ?? undefined;
       try {
         for (let next = opened.first; !next.done; next = await iterator.next()) {
-          if (engine.config.validateResponses) validateResponse(id, op.response, next.value, requestId);
+          if (validateResponses) check!.validateResponse(id, next.value, requestId);
           yield withRequestId(pick(next.value as Input), requestId);
         }
       } catch (e) {

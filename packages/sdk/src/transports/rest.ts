@@ -35,8 +35,8 @@ function split(op: OperationSpec, input: Record<string, unknown>) {
   const query: Record<string, unknown> = {};
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    if (key in rest.pathParams.shape) path[key] = value;
-    else if (key in rest.query.shape) query[key] = value;
+    if ((rest.pathParams as readonly string[]).includes(key)) path[key] = value;
+    else if ((rest.query as readonly string[]).includes(key)) query[key] = value;
     else body[key] = value;
   }
   return { rest, path, query, body: rest.body ? body : undefined };
