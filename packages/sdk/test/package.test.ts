@@ -124,6 +124,52 @@ describe("the packed package", () => {
     }
   }, 300_000);
 
+  // What loads when, seen in require.cache: the import loads neither zod nor
+  // connect-es nor protobuf-es; a REST call loads the validators (zod) only;
+  // a Connect call loads connect-es and protobuf-es.
+  it("loads zod on the first validated call and Connect on the first Connect call", async () => {
+    writeFileSync(join(app, "lazy.cjs"), `
+const loaded = () => {
+  const keys = Object.keys(require.cache);
+  return ["zod", "@connectrpc", "@bufbuild"].filter((p) => keys.some((k) => k.includes("/node_modules/" + p + "/")));
+};
+async function main() {
+  const steps = {};
+  const { Sovren } = require("@sovren/sdk/node");
+  steps.import = loaded();
+  const url = process.env.SOVREN_URL;
+  const unvalidated = new Sovren({ baseUrl: url, apiKey: "k", validate: false });
+  await unvalidated.executives.list({ pageSize: 1 });
+  steps.unvalidated = loaded();
+  const rest = new Sovren({ baseUrl: url, apiKey: "k" });
+  await rest.executives.list({ pageSize: 1 });
+  steps.rest = loaded();
+  console.log(JSON.stringify(steps));
+}
+main().catch((e) => { console.error(e); process.exit(1); });
+`);
+    writeFileSync(join(app, "lazy-connect.cjs"), `
+const loaded = () => {
+  const keys = Object.keys(require.cache);
+  return ["zod", "@connectrpc", "@bufbuild"].filter((p) => keys.some((k) => k.includes("/node_modules/" + p + "/")));
+};
+async function main() {
+  const { Sovren } = require("@sovren/sdk");
+  const before = loaded();
+  const client = new Sovren({ baseUrl: "http://127.0.0.1:9", apiKey: "k", transport: "connect", maxRetries: 0, validate: false });
+  const built = loaded();
+  await client.executives.list({ pageSize: 1 }).catch((e) => e.name);
+  console.log(JSON.stringify({ before, built, called: loaded() }));
+}
+main().catch((e) => { console.error(e); process.exit(1); });
+`);
+    const env = { ...process.env, SOVREN_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    const rest = await promisify(execFile)("node", ["lazy.cjs"], { cwd: app, encoding: "utf8", env });
+    expect(JSON.parse(rest.stdout)).toEqual({ import: [], unvalidated: [], rest: ["zod"] });
+    const connect = await promisify(execFile)("node", ["lazy-connect.cjs"], { cwd: app, encoding: "utf8", env });
+    expect(JSON.parse(connect.stdout)).toEqual({ before: [], built: [], called: ["@connectrpc", "@bufbuild"] });
+  }, 60_000);
+
   // Node 20.0–20.18 cannot `require` an ES module; later releases can unless
   // told not to. The CommonJS build must never need it (engines: >=20).
   it("loads every entry with require() where Node cannot require ES modules", async () => {
