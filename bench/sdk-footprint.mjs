@@ -160,7 +160,7 @@ export async function sdkFootprint(cfg = {}, log = () => {}) {
     const result = {
       date: new Date().toISOString(),
       machine: `${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node.js ${process.version}, load ${os.loadavg()[0].toFixed(2)}`,
-      commit: git(["rev-parse", "--short", "HEAD"]) + (git(["status", "--porcelain", "--", "packages"]) ? " (+ uncommitted changes)" : ""),
+      commit: git(["rev-parse", "--short", "HEAD"]) + (git(["status", "--porcelain", "--untracked-files=no", "--", "packages"]) ? " (+ uncommitted changes)" : ""),
       resolved,
       imports,
       sizes,
