@@ -75,7 +75,7 @@ export class BaseClient {
     this.baseUrl = baseUrl;
     this.maxRetries = maxRetries;
     this.timeout = timeout;
-    this.rest = createRestClient(baseUrl, fetch);
+    this.rest = createRestClient(baseUrl, options.fetch);
     this.rest.use({
       async onRequest({ request }) {
         if (lacksCredentials(request.headers)) fillMissing(request.headers, await baseHeaders(false));
