@@ -14,7 +14,8 @@ import { render } from "./report.mjs";
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1]?.split(",");
-const only = new Set(opt("only") ?? ["sdk", "server", "inference", "size", "footprint"]);
+// footprint (bench/sdk-footprint.mjs) installs anchors from the npm registry: full runs only.
+const only = new Set(opt("only") ?? ["sdk", "server", "inference", "size", ...(smoke ? [] : ["footprint"])]);
 const dbs = opt("db") ?? ["pglite", "postgres"];
 
 const cfg = smoke
