@@ -2,7 +2,7 @@
 // `pnpm bench` (full, ~8 minutes; writes BENCHMARKS.md) and `pnpm bench:smoke`
 // (every benchmark for a moment; writes bench/.cache/BENCHMARKS.smoke.md and
 // never judges absolute numbers: exit 0 unless a benchmark crashes).
-// Options: --smoke, --only=sdk,server,inference,size (comma list), --db=pglite,postgres
+// Options: --smoke, --only=sdk,server,inference,size,footprint (comma list), --db=pglite,postgres
 import { execSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -14,7 +14,8 @@ import { render } from "./report.mjs";
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1]?.split(",");
-const only = new Set(opt("only") ?? ["sdk", "server", "inference", "size"]);
+// footprint (bench/sdk-footprint.mjs) installs anchors from the npm registry: full runs only.
+const only = new Set(opt("only") ?? ["sdk", "server", "inference", "size", ...(smoke ? [] : ["footprint"])]);
 const dbs = opt("db") ?? ["pglite", "postgres"];
 
 const cfg = smoke
@@ -65,6 +66,8 @@ try {
   });
   await step("inference", "3. Inference pass-through", () => inference(cfg, log));
   await step("size", "4. Size and start-up", () => sizeAndStartup(cfg, log));
+  // Writes its own section of BENCHMARKS.md (bench/sdk-footprint.mjs).
+  await step("footprint", "5. SDK footprint (packed tarballs in a fresh app)", async () => (await import("./sdk-footprint.mjs")).sdkFootprint(cfg, log));
 } catch (err) {
   console.error(err);
   process.exit(1);

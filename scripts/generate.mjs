@@ -2,14 +2,16 @@
 // `pnpm generate`: regenerates every generated file from the contracts.
 //   proto/   --buf + local protoc-gen-es-->  packages/contracts/src/gen/proto/
 //   openapi/ --openapi-typescript------->  packages/contracts/src/gen/openapi/schema.ts
-//   openapi/ --scripts/lib/openapi-to-zod->  packages/contracts/src/gen/zod/schemas.ts
+//   openapi/ --scripts/lib/openapi-to-zod->  packages/contracts/src/gen/openapi/routes.ts (no zod)
+//   openapi/ --scripts/lib/openapi-to-zod->  packages/contracts/src/gen/zod/schemas.ts (classic zod)
+//                                            packages/contracts/src/gen/zod/mini.ts (zod/mini, for the SDK)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
-import { openApiToZod } from "./lib/openapi-to-zod.mjs";
+import { openApiRoutes, openApiToZod } from "./lib/openapi-to-zod.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const gen = join(root, "packages/contracts/src/gen");
@@ -33,9 +35,11 @@ writeFileSync(
     "/* eslint-disable */\n" +
     astToString(ast),
 );
+writeFileSync(join(gen, "openapi/routes.ts"), openApiRoutes(doc));
 
 rmSync(join(gen, "zod"), { recursive: true, force: true });
 mkdirSync(join(gen, "zod"), { recursive: true });
 writeFileSync(join(gen, "zod/schemas.ts"), openApiToZod(doc));
+writeFileSync(join(gen, "zod/mini.ts"), openApiToZod(doc, { flavor: "mini" }));
 
 console.log("generated: packages/contracts/src/gen/{proto,openapi,zod}");

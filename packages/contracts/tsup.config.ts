@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/proto.ts", "src/openapi.ts", "src/zod.ts", "src/inference.ts", "src/grpc.ts"],
+  entry: ["src/proto.ts", "src/openapi.ts", "src/zod.ts", "src/zod-mini.ts", "src/inference.ts", "src/grpc.ts"],
   format: ["esm", "cjs"],
   dts: true,
   clean: true,

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
 import type { Plugin } from "esbuild";
@@ -14,6 +15,21 @@ const cjsMswRuntime: Plugin = {
     }));
   },
 };
+
+/**
+ * The CommonJS build loads its lazy chunks (Connect, validators) with
+ * `require`, not `import()`: an `import()` in CommonJS goes through Node's
+ * ESM loader, which Jest's CommonJS runtime refuses without
+ * --experimental-vm-modules. Every lazy chunk is our own `.cjs` file.
+ */
+function requireLazyChunks(): void {
+  const dist = fileURLToPath(new URL("dist/", import.meta.url));
+  for (const file of readdirSync(dist).filter((f) => f.endsWith(".cjs"))) {
+    const code = readFileSync(dist + file, "utf8");
+    const out = code.replace(/\bimport\((['"])(\.\/[\w.-]+\.cjs)\1\)/g, "Promise.resolve().then(() => require($1$2$1))");
+    if (out !== code) writeFileSync(dist + file, out);
+  }
+}
 
 export default defineConfig({
   entry: { index: "src/index.ts", node: "src/node.ts", rest: "src/rest.ts", testing: "src/testing.ts" },
@@ -32,4 +48,5 @@ export default defineConfig({
   // < 20.19 cannot). test/package.test.ts checks it with --no-experimental-require-module.
   external: [/^@sovren\/contracts/, /^@connectrpc\//, /^@bufbuild\//, "openapi-fetch", "zod", "msw", /^node:/],
   esbuildPlugins: [cjsMswRuntime],
+  onSuccess: async () => requireLazyChunks(),
 });

@@ -227,3 +227,33 @@ export function openApiToZod(doc, { flavor = "classic" } = {}) {
   out += "} as const;\n";
   return out;
 }
+
+/**
+ * Renders the zod-free facts of each operation a client needs at run time:
+ * method, path template, the names of its path and query parameters, whether
+ * it takes a JSON body, and the HTTP status of each error code. A client can
+ * route calls with these alone and load the validators only when it
+ * validates (the SDK does so on its first call).
+ */
+export function openApiRoutes(doc) {
+  let out = HEADER.replace("zod validators derived from", "Routing facts (no zod) derived from");
+  out += "\n/** Per operation (by operationId): method, path, path and query parameter names, JSON body or not. */\n";
+  out += "export const operationRoutes = {\n";
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of ["get", "post", "put", "patch", "delete"]) {
+      const op = item[method];
+      if (!op) continue;
+      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolveParam(doc, p));
+      const names = (where) => JSON.stringify(params.filter((p) => p.in === where).map((p) => p.name));
+      const body = Boolean(op.requestBody?.content?.["application/json"]?.schema);
+      out += `  ${op.operationId}: { method: ${JSON.stringify(method.toUpperCase())}, path: ${JSON.stringify(path)}, pathParams: ${names("path")}, query: ${names("query")}, body: ${body} },\n`;
+    }
+  }
+  out += "} as const;\n";
+  for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
+    if (!schema["x-http-status"]) continue;
+    out += `\n/** ${(schema.description ?? name).trim().replace(/\n/g, " ")} */\nexport type ${name} = ${schema.enum.map((v) => JSON.stringify(v)).join(" | ")};\n`;
+    out += httpStatusTable(name, schema);
+  }
+  return out;
+}

@@ -2,6 +2,7 @@ import type { ClientOptions } from "./client-options.js";
 import { SovrenError } from "./core/errors.js";
 import { isLogLevel, levelLogger, type Logger } from "./core/logger.js";
 import { fillMissing, headerBuilder, lacksCredentials } from "./internal/auth.js";
+import { originOf } from "./internal/attempt.js";
 import { Engine } from "./internal/engine.js";
 import { readEnv } from "./internal/env.js";
 import { Communications } from "./resources/communications.js";
@@ -74,7 +75,7 @@ export class BaseClient {
     this.baseUrl = baseUrl;
     this.maxRetries = maxRetries;
     this.timeout = timeout;
-    this.rest = createRestClient(baseUrl, fetch);
+    this.rest = createRestClient(baseUrl, options.fetch);
     this.rest.use({
       async onRequest({ request }) {
         if (lacksCredentials(request.headers)) fillMissing(request.headers, await baseHeaders(false));
@@ -85,6 +86,8 @@ export class BaseClient {
       maxRetries,
       timeout,
       logger,
+      debug: level === "debug",
+      origin: originOf(baseUrl),
       validateRequests: typeof validate === "boolean" ? validate : (validate.request ?? true),
       validateResponses: typeof validate === "boolean" ? validate : (validate.response ?? true),
       baseHeaders,

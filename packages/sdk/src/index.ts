@@ -2,12 +2,15 @@
 // Re-exports by name only; Node-only transports live in @sovren/sdk/node.
 import type { ClientOptions } from "./client-options.js";
 import { SovrenClient } from "./client.js";
-import { webTransportFactory } from "./transports/web.js";
+import { SovrenError } from "./core/errors.js";
+import { GRPC_NEEDS_NODE } from "./transports/lazy.js";
 
 /** The Sovren API client. In Node, `@sovren/sdk/node` adds the `"grpc"` (HTTP/2) transport. */
 export class Sovren extends SovrenClient {
   constructor(options: ClientOptions = {}) {
-    super(options, webTransportFactory);
+    if (options.transport === "grpc") throw new SovrenError(GRPC_NEEDS_NODE);
+    // connect-web loads on the first Connect call, not with the SDK.
+    super(options, async () => (await import("./transports/web.js")).webTransportFactory);
   }
 }
 

@@ -2,12 +2,12 @@
 // transports, so "grpc" works. Everything else is re-exported from the main entry.
 import type { ClientOptions } from "./client-options.js";
 import { SovrenClient } from "./client.js";
-import { nodeTransportFactory } from "./transports/node.js";
 
 /** The Sovren API client with Node transports: "grpc" over HTTP/2, "connect" and "grpc-web" over node:http. */
 export class Sovren extends SovrenClient {
   constructor(options: ClientOptions = {}) {
-    super(options, nodeTransportFactory);
+    // connect-node loads on the first Connect call, not with the SDK.
+    super(options, async () => (await import("./transports/node.js")).nodeTransportFactory);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type APIErrorInit,
   type ErrorCode,
 } from "./errors.js";
-import { ErrorCodeHttpStatus } from "@sovren/contracts/zod";
+import { ErrorCodeHttpStatus } from "@sovren/contracts/openapi";
 
 // code → status is the contract's table (ErrorCode's x-http-status, generated as
 // ErrorCodeHttpStatus); status → code, for answers without a problem body, is ours.

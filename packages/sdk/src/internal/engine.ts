@@ -6,15 +6,33 @@ import type { RequestOptions } from "../core/request-options.js";
 import { retryDelayMs, shouldRetry, sleep } from "../core/retries.js";
 import { Stream } from "../core/stream.js";
 import type { AttemptContext, Wire } from "../transports/types.js";
-import { attemptSignal, originOf, throwIfAborted, uuid, type AttemptSignal } from "./attempt.js";
+import { attemptSignal, throwIfAborted, uuid, type AttemptSignal } from "./attempt.js";
 import { isMutating, operationSpec, type OperationId, type OperationSpec } from "./operations.js";
-import { validateRequest, validateResponse } from "./validate.js";
+
+type Validators = typeof import("./validate.js");
+let validators: Validators | undefined;
+let loading: Promise<Validators> | undefined;
+/**
+ * The validators (zod and the contract's schemas), imported on the first call
+ * that validates: importing the SDK costs no zod, and a client built with
+ * `validate: false` never loads it.
+ */
+function loadValidators(): Validators | Promise<Validators> {
+  return validators ?? (loading ??= import("./validate.js").then((m) => (validators = m)));
+}
 
 export interface EngineConfig {
   wire: Wire;
   maxRetries: number;
   timeout: number;
   logger: Logger;
+  /**
+   * Whether debug lines are kept: when not, the engine does not even build
+   * them (redacted URL and headers cost CPU on every call).
+   */
+  debug: boolean;
+  /** The base URL's origin, named by connection errors. */
+  origin: string | undefined;
   validateRequests: boolean;
   validateResponses: boolean;
   /** Default, auth and tenant headers; `refresh` asks the token provider for a new token. */
@@ -36,14 +54,15 @@ export class Engine {
   /** One unary call, retried as needed. */
   async unary<T>(id: OperationId, input: Input, options: RequestOptions = {}): Promise<WithResponse<T>> {
     const op = operationSpec(id);
-    if (this.config.validateRequests) validateRequest(id, input);
+    const check = this.config.validateRequests || this.config.validateResponses ? await loadValidators() : undefined;
+    if (this.config.validateRequests) check!.validateRequest(id, input);
     return this.#withRetries(op, input, options, false, async (ctx, attempt) => {
-      const started = Date.now();
+      const started = this.config.debug ? Date.now() : 0;
       try {
         const result = await this.config.wire.unary(op, input, ctx);
         const requestId = result.headers.get("x-request-id") ?? undefined;
-        this.config.logger.debug(`${op.id} ← ${result.status} in ${Date.now() - started} ms`, { requestId });
-        if (this.config.validateResponses) validateResponse(id, op.response, result.data, requestId);
+        if (this.config.debug) this.config.logger.debug(`${op.id} ← ${result.status} in ${Date.now() - started} ms`, { requestId });
+        if (this.config.validateResponses) check!.validateResponse(id, result.data, requestId);
         return { ...result, data: withRequestId(result.data as T, requestId), requestId };
       } finally {
         attempt.release();
@@ -59,7 +78,9 @@ export class Engine {
     const callOptions = { ...options, signal };
     const engine = this;
     async function* iterate(): AsyncGenerator<T, void, undefined> {
-      if (engine.config.validateRequests) validateRequest(id, input);
+      const { validateRequests, validateResponses } = engine.config;
+      const check = validateRequests || validateResponses ? await loadValidators() : undefined;
+      if (validateRequests) check!.validateRequest(id, input);
       // Retry only until the first event: after that, the caller has seen
       // data and silently reconnecting could skip or repeat events.
       const opened = await engine.#withRetries(op, input, callOptions, true, async (ctx, attempt) => {
@@ -82,7 +103,7 @@ export class Engine {
       const requestId = result.headers.get("x-request-id") ?? undefined;
       try {
         for (let next = opened.first; !next.done; next = await iterator.next()) {
-          if (engine.config.validateResponses) validateResponse(id, op.response, next.value, requestId);
+          if (validateResponses) check!.validateResponse(id, next.value, requestId);
           yield withRequestId(pick(next.value as Input), requestId);
         }
       } catch (e) {
@@ -108,9 +129,8 @@ export class Engine {
     const maxRetries = options.maxRetries ?? this.config.maxRetries;
     const timeout = options.timeout ?? this.config.timeout;
     const idempotencyKey = options.idempotencyKey ?? (isMutating(op.id) ? `sovren-retry-${uuid()}` : undefined);
-    const target = this.config.wire.url(op, input);
-    const url = redactUrl(target);
-    const origin = originOf(target);
+    const { debug, origin } = this.config;
+    const url = debug ? redactUrl(this.config.wire.url(op, input)) : "";
     let refresh = false;
     let refreshed = false;
     for (let retry = 0; ; ) {
@@ -118,7 +138,7 @@ export class Engine {
       const headers = await this.#headers(refresh, idempotencyKey, options.headers);
       const attempt = attemptSignal(options.signal, timeout, origin);
       const ctx: AttemptContext = { headers, signal: attempt.signal, ...(stream ? { onOpen: attempt.clearTimeout } : {}) };
-      logger.debug(`${op.id} → ${this.config.wire.name} ${url}`, { attempt: retry + 1, headers: redactHeaders(headers) });
+      if (debug) logger.debug(`${op.id} → ${this.config.wire.name} ${url}`, { attempt: retry + 1, headers: redactHeaders(headers) });
       let error: SovrenError;
       try {
         return await settledOrAborted(run(ctx, attempt), attempt.signal);

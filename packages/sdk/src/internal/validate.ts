@@ -1,12 +1,40 @@
-// zod's core (shared by classic zod and zod/mini): the contract's validators
-// may be generated in either flavour (scripts/lib/openapi-to-zod.mjs).
+// The contract's validators (zod/mini) and the checks around them. Loaded on
+// the first call that validates (engine.ts imports this module lazily), so
+// importing the SDK, or calling with `validate: false`, never loads zod.
+import * as schemas from "@sovren/contracts/zod-mini";
 import { config, safeParse, type $ZodError, type $ZodErrorMap, type $ZodType } from "zod/v4/core";
 // The package export `zod/v4/locales` resolves to CJS under `require` and ESM
 // under `import` (a file path like `zod/v4/locales/en.js` is ESM either way,
 // which Node < 20.19 cannot `require`); bundlers keep only `en`.
 import { en } from "zod/v4/locales";
 import { ValidationError, type FieldViolation } from "../core/errors.js";
-import { restOperation, type OperationId } from "./operations.js";
+import type { OperationId } from "./operations.js";
+
+/** Validator of each operation's REST body (unary) or of each stream event. */
+const responses: { [K in OperationId]: $ZodType } = {
+  commissionExecutive: schemas.CommissionExecutiveResponse,
+  getExecutive: schemas.Executive,
+  listExecutives: schemas.ListExecutivesResponse,
+  updateExecutive: schemas.Executive,
+  retireExecutive: schemas.Executive,
+  runSimulation: schemas.Operation,
+  getOperation: schemas.Operation,
+  listOperations: schemas.ListOperationsResponse,
+  cancelOperation: schemas.Operation,
+  waitOperation: schemas.Operation,
+  watchOperation: schemas.WatchOperationResponse,
+  sendCommunication: schemas.Communication,
+  getCommunication: schemas.Communication,
+  listCommunications: schemas.ListCommunicationsResponse,
+  watchCommunications: schemas.WatchCommunicationsResponse,
+  checkHealth: schemas.CheckHealthResponse,
+  checkReadiness: schemas.CheckReadinessResponse,
+};
+
+/** The response validator of an operation (tests check the table against the contract). */
+export function responseSchema(id: OperationId): $ZodType {
+  return responses[id];
+}
 
 const english = en().localeError;
 /**
@@ -39,7 +67,7 @@ function describe(list: FieldViolation[]): string {
  * proto request message) against the contract's validators for the operation.
  */
 export function validateRequest(id: OperationId, input: Record<string, unknown>): void {
-  const op = restOperation(id);
+  const op = schemas.operations[id];
   const pathKeys = Object.keys(op.pathParams.shape);
   const queryKeys = Object.keys(op.query.shape);
   const pick = (keys: string[]) => Object.fromEntries(Object.entries(input).filter(([k]) => keys.includes(k)));
@@ -63,8 +91,8 @@ export function validateRequest(id: OperationId, input: Record<string, unknown>)
 }
 
 /** Checks a response (or one stream event) against the contract's validator. */
-export function validateResponse(id: OperationId, schema: $ZodType, data: unknown, requestId?: string): void {
-  const result = check(schema, data);
+export function validateResponse(id: OperationId, data: unknown, requestId?: string): void {
+  const result = check(responses[id], data);
   if (!result.success) {
     const found = violations(result.error);
     throw new ValidationError(

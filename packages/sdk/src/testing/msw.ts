@@ -1,4 +1,4 @@
-import { operations as contract } from "@sovren/contracts/zod";
+import { operations as contract } from "@sovren/contracts/zod-mini";
 import type { HttpHandler } from "msw";
 import { mswRuntime } from "./msw-runtime.js";
 import { DEFAULT_BASE_URL } from "../client.js";

@@ -16,16 +16,20 @@ type Problem = components["schemas"]["Problem"];
  * `new Request(url, init)`, read `init.body` or call the inner fetch again,
  * and every attempt (a retry too) is a fresh call with a fresh `init`.
  */
-export function createRestClient(baseUrl: string, fetch: typeof globalThis.fetch): RestClient {
+export function createRestClient(baseUrl: string, fetch: typeof globalThis.fetch | undefined): RestClient {
   return createClient<paths>({
     baseUrl,
-    fetch: async (request: Request) =>
-      fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body ? await request.text() : undefined,
-        signal: request.signal,
-      }),
+    // No custom fetch: hand the platform's fetch the Request as it is (no
+    // copy of the body; this is the per-call path the benchmark measures).
+    fetch: !fetch
+      ? (request: Request) => globalThis.fetch(request)
+      : async (request: Request) =>
+          fetch(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body ? await request.text() : undefined,
+            signal: request.signal,
+          }),
   });
 }
 
@@ -35,8 +39,8 @@ function split(op: OperationSpec, input: Record<string, unknown>) {
   const query: Record<string, unknown> = {};
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    if (key in rest.pathParams.shape) path[key] = value;
-    else if (key in rest.query.shape) query[key] = value;
+    if ((rest.pathParams as readonly string[]).includes(key)) path[key] = value;
+    else if ((rest.query as readonly string[]).includes(key)) query[key] = value;
     else body[key] = value;
   }
   return { rest, path, query, body: rest.body ? body : undefined };

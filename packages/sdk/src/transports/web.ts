@@ -1,6 +1,7 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { SovrenError } from "../core/errors.js";
+import { GRPC_NEEDS_NODE } from "./lazy.js";
 
 export type TransportName = "rest" | "connect" | "grpc" | "grpc-web";
 
@@ -17,7 +18,5 @@ export type ConnectTransportFactory = (name: Exclude<TransportName, "rest">, set
 export const webTransportFactory: ConnectTransportFactory = (name, { baseUrl, fetch, interceptors }) => {
   if (name === "connect") return createConnectTransport({ baseUrl, fetch, interceptors, useBinaryFormat: true });
   if (name === "grpc-web") return createGrpcWebTransport({ baseUrl, fetch, interceptors, useBinaryFormat: true });
-  throw new SovrenError(
-    'transport "grpc" needs HTTP/2 trailers, which fetch cannot read: import { Sovren } from "@sovren/sdk/node" on Node, or use "connect" / "grpc-web" here.',
-  );
+  throw new SovrenError(GRPC_NEEDS_NODE);
 };
