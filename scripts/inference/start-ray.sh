@@ -14,6 +14,9 @@
 #   SOVREN_RAY_RUNTIME_ENV_PORT    6396   runtime env agent
 #   SOVREN_RAY_METRICS_PORT        6397   Prometheus metrics export
 #   SOVREN_RAY_MIN_WORKER_PORT / SOVREN_RAY_MAX_WORKER_PORT  20000 / 20999 (default 10002-19999)
+# SOVREN_RAY_TEMP_DIR (/tmp/ray-sovren-<GCS port>): the head's own temp dir. Not Ray's shared
+# /tmp/ray: Ray resolves a job driver's address ("auto") from <temp dir>/ray_current_cluster,
+# which in a shared /tmp/ray names whichever head on the machine started last.
 # Other env: SOVREN_RAY_HOST (127.0.0.1), SOVREN_RAY_NUM_CPUS (2), SOVREN_RAY_OBJECT_STORE_BYTES
 # (268435456), SOVREN_RAY_START_TIMEOUT (240 seconds), SOVREN_RAY_SERVE (1; 0 = no Serve app, so
 # that its replica's CPU stays free for tasks, as the fan-out benchmark needs).
@@ -37,6 +40,7 @@ MAX_WORKER_PORT="${SOVREN_RAY_MAX_WORKER_PORT:-20999}"
 NUM_CPUS="${SOVREN_RAY_NUM_CPUS:-2}"
 OBJECT_STORE="${SOVREN_RAY_OBJECT_STORE_BYTES:-268435456}"
 TIMEOUT="${SOVREN_RAY_START_TIMEOUT:-240}"
+TEMP_DIR="${SOVREN_RAY_TEMP_DIR:-/tmp/ray-sovren-$GCS_PORT}"
 PIDFILE="$SOVREN_CACHE/ray.pid"
 LOGFILE="$SOVREN_CACHE/ray.log"
 SERVE_CONFIG="$SOVREN_CACHE/serve-config.yaml"
@@ -58,7 +62,7 @@ tail_log() {
   echo "---- last lines of $LOGFILE ----" >&2
   tail -n 40 "$LOGFILE" >&2 || true; echo >&2
   local f
-  for f in /tmp/ray/session_latest/logs/serve/controller_*.log; do
+  for f in "$TEMP_DIR"/session_latest/logs/serve/controller_*.log; do
     [ -f "$f" ] && { echo "---- last lines of $f ----" >&2; tail -n 20 "$f" >&2; }
   done
   return 0
@@ -98,7 +102,7 @@ done
 start_ms=$(( $(date +%s%N) / 1000000 ))
 # --block keeps `ray start` in the foreground watching its processes; on SIGTERM it stops them.
 setsid nohup ray start --head --block --disable-usage-stats \
-  --node-ip-address "$HOST" --num-cpus "$NUM_CPUS" --num-gpus 0 \
+  --node-ip-address "$HOST" --num-cpus "$NUM_CPUS" --num-gpus 0 --temp-dir "$TEMP_DIR" \
   --object-store-memory "$OBJECT_STORE" \
   --port "$GCS_PORT" --ray-client-server-port "$CLIENT_PORT" \
   --node-manager-port "$NM_PORT" --object-manager-port "$OM_PORT" \
