@@ -13,7 +13,7 @@ import time
 
 import pytest
 from conftest import VECTORS, assert_result_close
-from servers import REQUIRE
+from servers import RAY_DASHBOARD, REQUIRE
 
 from sovren_sim import parse_request
 from sovren_sim.core import run
@@ -85,7 +85,8 @@ def test_a_failing_task_fails_the_run_with_its_error(cluster, monkeypatch):
 
 def chunk_tasks(job_id, state):
     tasks = list_tasks(
-        address=None,
+        # This cluster's dashboard, by address: "auto" could find another head on the machine.
+        address=RAY_DASHBOARD,
         filters=[("job_id", "=", job_id), ("name", "=", "chunk_task"), ("state", "=", state)],
         limit=1000,
         raise_on_missing_output=False,
@@ -120,8 +121,11 @@ def test_cancel_stops_the_running_tasks(cluster, monkeypatch):
     t = threading.Thread(target=drive, daemon=True)
     started = time.monotonic()
     t.start()
-    eventually(lambda: chunk_tasks(job_id, "RUNNING"), what="a running chunk task")
-    assert cancel_all() >= 1
+    try:
+        eventually(lambda: chunk_tasks(job_id, "RUNNING"), what="a running chunk task")
+    finally:
+        n = cancel_all()  # also when the wait failed: the sleeping tasks would hold the CPUs
+    assert n >= 1
     t.join(timeout=60)
     assert not t.is_alive(), "the run did not end after cancel_all()"
     assert "result" not in outcome

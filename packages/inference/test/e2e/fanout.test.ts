@@ -5,7 +5,7 @@
 // through the reference server, a cancelled operation stops the job's running
 // tasks and a failing task fails the operation with the task's error.
 import { spawn } from "node:child_process";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { jobIdFor, RayJobsClient } from "../../src/index.js";
 import { ROOT } from "./global-setup.js";
 import { coreEnv, eventually, startCoreServer, type CoreServer } from "./helpers.js";
@@ -61,6 +61,8 @@ describe.skipIf(!core.enabled)("Ray fan-out", () => {
     servers.push(s);
     const op = await s.client.simulations.run({ userId: "u1", scenario: "cancel the fan-out", seed: 3, trials: 40_000, mode: "SIMULATION_MODE_BATCH" });
     expect(op.backend).toBe("ray-job");
+    // Should an assertion fail, stop the job anyway: its sleeping tasks would hold the cluster's CPUs.
+    onTestFinished(() => jobs.stop(jobIdFor(op.operationId)).then(() => undefined, () => undefined));
     const rayJobId = await eventually(async () => (await jobs.info(jobIdFor(op.operationId)))?.job_id ?? undefined, 60_000, "the Ray job id");
     await eventually(async () => ((await chunkTasks(rayJobId, "RUNNING")).length > 0 ? true : undefined), 60_000, "a running chunk task");
     const cancelledAt = Date.now();
