@@ -12,7 +12,9 @@ factors?}) comes from the environment variable SOVREN_JOB_INPUT, or else from th
 command-line argument. Optional "chunkSize" (trials per chunk) in the same object.
 
 The trials are split into chunks run as Ray tasks across the cluster (sovren_sim.fanout),
-gathered as they finish; the result equals the single-process one to the last bit.
+gathered as they finish; the result equals the single-process one to the last bit. A job of
+one chunk (at most 10,000 trials by default) runs in the driver: fanning out one task would
+only add the cost of connecting to the cluster and starting a worker.
 SIGTERM (POST /api/jobs/{id}/stop) cancels every task still running and exits 143.
 
 Output protocol, one line each on stdout (read them with GET /api/jobs/{id}/logs):
@@ -37,10 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ray  # noqa: E402
-
 from sovren_sim import SimulationInputError, parse_request  # noqa: E402
-from sovren_sim.fanout import ChunkFailedError, cancel_all, run_fanout  # noqa: E402
+from sovren_sim.core import run  # noqa: E402
 
 ENV_INPUT = "SOVREN_JOB_INPUT"
 EXIT_INVALID_INPUT = 2
@@ -86,6 +86,8 @@ def chunk_size_for(data: dict, trials: int, cpus: int = 1) -> int:
 def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
     # The Jobs API's stop sends SIGTERM (then SIGKILL after a few seconds): cancel the tasks
     # first, so that no worker goes on computing for a job nobody waits for.
+    from sovren_sim.fanout import cancel_all
+
     n = cancel_all()
     print(f"sovren: stopped; cancelled {n} running task(s)", file=sys.stderr, flush=True)
     os._exit(128 + signum)
@@ -103,6 +105,24 @@ def main(argv: list[str]) -> int:
         print(f"SOVREN_PROGRESS {done / total:.6f}", flush=True)
 
     started = time.monotonic()
+    if chunk_size_for(data, req.trials) >= req.trials:
+        # One chunk: nothing to fan out, and connecting to the cluster and starting a worker
+        # would cost seconds. The driver runs it (the same code as a task).
+        try:
+            result = run(req, chunk_size=req.trials, progress=progress)
+        except SimulationInputError as exc:
+            return _fail(f"invalid input: {exc}", EXIT_INVALID_INPUT)
+        except Exception as exc:  # noqa: BLE001 - the message must reach the job's logs
+            return _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+        print(f"sovren: {req.trials} trials in the driver (one chunk) in "
+              f"{time.monotonic() - started:.3f}s", file=sys.stderr)
+        print("SOVREN_RESULT " + json.dumps(result, separators=(",", ":"), allow_nan=False), flush=True)
+        return 0
+    # Imported here: `import ray` alone costs a second, which a one-chunk job does not pay.
+    import ray
+
+    from sovren_sim.fanout import ChunkFailedError, run_fanout
+
     try:
         # Inside a Ray job RAY_ADDRESS names the cluster; by hand it starts a local one.
         ray.init(logging_level="warning", log_to_driver=False)
