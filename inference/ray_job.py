@@ -11,9 +11,15 @@ Input (one JSON object, RunSimulationRequest-like: {scenario, seed?, trials?, th
 factors?}) comes from the environment variable SOVREN_JOB_INPUT, or else from the first
 command-line argument. Optional "chunkSize" (trials per chunk) in the same object.
 
+The trials are split into chunks run as Ray tasks across the cluster (sovren_sim.fanout),
+gathered as they finish; the result equals the single-process one to the last bit. A job of
+one chunk (at most 10,000 trials by default) runs in the driver: fanning out one task would
+only add the cost of connecting to the cluster and starting a worker.
+SIGTERM (POST /api/jobs/{id}/stop) cancels every task still running and exits 143.
+
 Output protocol, one line each on stdout (read them with GET /api/jobs/{id}/logs):
 
-    SOVREN_PROGRESS <fraction>       after every chunk, fraction of trials done in (0, 1]
+    SOVREN_PROGRESS <fraction>       after every completed chunk, fraction of trials done in (0, 1]
     SOVREN_RESULT <json>             exactly once, last, on success: {outcome, confidence,
                                      expectedValue, stddev, p05, p95, trials, seed}
     SOVREN_ERROR <message>           on failure (also on stderr); the process exits with 2 for
@@ -26,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -65,21 +72,32 @@ def read_input(argv: list[str]) -> dict:
     return data
 
 
-def chunk_size_for(data: dict, trials: int) -> int:
+def chunk_size_for(data: dict, trials: int, cpus: int = 1) -> int:
     chunk = data.get("chunkSize")
     if chunk is None:
-        # about 20 progress lines, at least 10,000 trials per chunk
-        return max(10_000, math.ceil(trials / 20))
+        # at least 20 chunks (progress lines) and 4 per CPU of the cluster (so that a slow
+        # worker does not hold the whole job up), but at least 10,000 trials per task
+        return max(10_000, math.ceil(trials / max(20, 4 * cpus)))
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise SimulationInputError(f"chunkSize must be a positive integer, got {chunk!r}")
     return chunk
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
+    # The Jobs API's stop sends SIGTERM (then SIGKILL after a few seconds): cancel the tasks
+    # first, so that no worker goes on computing for a job nobody waits for.
+    from sovren_sim.fanout import cancel_all
+
+    n = cancel_all()
+    print(f"sovren: stopped; cancelled {n} running task(s)", file=sys.stderr, flush=True)
+    os._exit(128 + signum)
 
 
 def main(argv: list[str]) -> int:
     try:
         data = read_input(argv)
         req = parse_request(data)
-        chunk = chunk_size_for(data, req.trials)
+        chunk_size_for(data, req.trials)  # a bad chunkSize is bad input, before any Ray call
     except SimulationInputError as exc:
         return _fail(f"invalid input: {exc}", EXIT_INVALID_INPUT)
 
@@ -87,13 +105,40 @@ def main(argv: list[str]) -> int:
         print(f"SOVREN_PROGRESS {done / total:.6f}", flush=True)
 
     started = time.monotonic()
+    if chunk_size_for(data, req.trials) >= req.trials:
+        # One chunk: nothing to fan out, and connecting to the cluster and starting a worker
+        # would cost seconds. The driver runs it (the same code as a task).
+        try:
+            result = run(req, chunk_size=req.trials, progress=progress)
+        except SimulationInputError as exc:
+            return _fail(f"invalid input: {exc}", EXIT_INVALID_INPUT)
+        except Exception as exc:  # noqa: BLE001 - the message must reach the job's logs
+            return _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+        print(f"sovren: {req.trials} trials in the driver (one chunk) in "
+              f"{time.monotonic() - started:.3f}s", file=sys.stderr)
+        print("SOVREN_RESULT " + json.dumps(result, separators=(",", ":"), allow_nan=False), flush=True)
+        return 0
+    # Imported here: `import ray` alone costs a second, which a one-chunk job does not pay.
+    import ray
+
+    from sovren_sim.fanout import ChunkFailedError, run_fanout
+
     try:
-        result = run(req, chunk_size=chunk, progress=progress)
+        # Inside a Ray job RAY_ADDRESS names the cluster; by hand it starts a local one.
+        ray.init(logging_level="warning", log_to_driver=False)
+        # After ray.init, which installs a failure-signal handler of its own for SIGTERM.
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        chunk = chunk_size_for(data, req.trials, cpus)
+        result = run_fanout(req, chunk_size=chunk, progress=progress)
     except SimulationInputError as exc:
         return _fail(f"invalid input: {exc}", EXIT_INVALID_INPUT)
+    except ChunkFailedError as exc:
+        return _fail(f"internal error: {exc}", EXIT_INTERNAL)
     except Exception as exc:  # noqa: BLE001 - the message must reach the job's logs
         return _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
-    print(f"sovren: {req.trials} trials in {time.monotonic() - started:.3f}s", file=sys.stderr)
+    print(f"sovren: {req.trials} trials in {len(range(0, req.trials, chunk))} tasks on "
+          f"{cpus} CPU(s) in {time.monotonic() - started:.3f}s", file=sys.stderr)
     print("SOVREN_RESULT " + json.dumps(result, separators=(",", ":"), allow_nan=False), flush=True)
     return 0
 

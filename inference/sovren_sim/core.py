@@ -257,36 +257,40 @@ def _scores_chunk(key: int, t0: int, t1: int, factors: Sequence[Factor]) -> np.n
     return scores
 
 
-def run(
-    req: SimulationRequest,
-    *,
-    chunk_size: int = DEFAULT_CHUNK,
-    progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
-    """Run a validated request. Returns ``{outcome, confidence, expectedValue, stddev, p05,
-    p95, trials, seed}`` (``seed`` is the seed actually used)."""
-    if chunk_size < 1:
-        raise ValueError("chunk_size must be >= 1")
+def resolve(req: SimulationRequest) -> tuple[int, int, tuple[Factor, ...]]:
+    """``(seed, key, factors)`` of a validated request: the seed actually used (the request's,
+    else ``fnv1a32(utf8(scenario))``), its stream key, and the factors (the default factor when
+    none are given)."""
     seed = fnv1a32(req.scenario) if req.seed is None else req.seed
     factors = req.factors or tuple(_parse_factor(f, i) for i, f in enumerate(DEFAULT_FACTORS))
-    n = req.trials
-    key = stream_key(seed)
+    return seed, stream_key(seed), factors
 
-    scores = np.empty(n, dtype=np.float64)
-    done = 0
-    while done < n:
-        end = min(n, done + chunk_size)
-        scores[done:end] = _scores_chunk(key, done, end, factors)
-        done = end
-        if progress is not None:
-            progress(done, n)
 
+def chunk_bounds(trials: int, chunk_size: int) -> list[tuple[int, int]]:
+    """``[(t0, t1), ...]``: consecutive half-open trial ranges of at most ``chunk_size``."""
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be >= 1")
+    return [(t0, min(trials, t0 + chunk_size)) for t0 in range(0, trials, chunk_size)]
+
+
+def scores_chunk(key: int, t0: int, t1: int, factors: Sequence[Factor]) -> np.ndarray:
+    """Scores of trials ``t0..t1-1``; depends on nothing else, so chunks can run anywhere."""
+    return _scores_chunk(key, t0, t1, factors)
+
+
+def summarize(scores: np.ndarray, threshold: float, seed: int) -> dict[str, Any]:
+    """The result from every trial's score, in trial order. Every backend, in one process or
+    fanned out, ends here with the same array, so they agree to the last bit."""
+    n = int(scores.shape[0])
     mean = float(np.mean(scores))
     stddev = float(np.sqrt(np.mean(np.square(scores - mean))))  # population, two-pass
-    ordered = np.sort(scores, kind="stable")
-    p05 = float(ordered[math.floor(0.05 * (n - 1))])
-    p95 = float(ordered[math.floor(0.95 * (n - 1))])
-    above = int(np.count_nonzero(scores > req.threshold))
+    # np.partition finds the same order statistics as a full sort (values, not positions, are
+    # returned), in linear time: the serial part of a fanned-out run stays small.
+    lo, hi = math.floor(0.05 * (n - 1)), math.floor(0.95 * (n - 1))
+    ordered = np.partition(scores, (lo, hi))
+    p05 = float(ordered[lo])
+    p95 = float(ordered[hi])
+    above = int(np.count_nonzero(scores > threshold))
     confidence = above / n
     for name, v in (("expectedValue", mean), ("stddev", stddev), ("p05", p05), ("p95", p95)):
         if not math.isfinite(v):
@@ -301,6 +305,24 @@ def run(
         "trials": n,
         "seed": seed,
     }
+
+
+def run(
+    req: SimulationRequest,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Run a validated request in this process. Returns ``{outcome, confidence, expectedValue,
+    stddev, p05, p95, trials, seed}`` (``seed`` is the seed actually used)."""
+    seed, key, factors = resolve(req)
+    n = req.trials
+    scores = np.empty(n, dtype=np.float64)
+    for t0, t1 in chunk_bounds(n, chunk_size):
+        scores[t0:t1] = _scores_chunk(key, t0, t1, factors)
+        if progress is not None:
+            progress(t1, n)
+    return summarize(scores, req.threshold, seed)
 
 
 def simulate(

@@ -109,3 +109,51 @@ def test_job_without_input_fails(jobs_up):
     info = wait_done(submit({"entrypoint": "python -m ray_job"}))
     assert info["status"] == "FAILED"
     assert "SOVREN_ERROR invalid input: no input" in info["message"]
+
+
+def test_job_fans_out_and_a_failing_task_fails_it(jobs_up):
+    job_id = submit({"entrypoint": "python -m ray_job",
+                     "runtime_env": {"env_vars": {
+                         "SOVREN_JOB_INPUT": json.dumps({"scenario": "x", "seed": 1, "trials": 40000,
+                                                         "chunkSize": 10000}),
+                         "SOVREN_FANOUT_FAIL_CHUNK": "1"}}})
+    info = wait_done(job_id)
+    assert info["status"] == "FAILED"
+    assert info.get("driver_exit_code") in (1, None)
+    assert ("SOVREN_ERROR internal error: the task for trials 10000..19999 failed: "
+            "InjectedFailure: injected failure in the task for trials 10000..19999") in info["message"]
+    assert "SOVREN_RESULT" not in job_logs(job_id)
+
+
+def running_chunk_tasks(ray_job_id):
+    r = requests.get(f"{RAY_DASHBOARD}/api/v0/tasks", timeout=10, params={
+        "filter_keys": ["job_id", "name", "state"], "filter_predicates": ["=", "=", "="],
+        "filter_values": [ray_job_id, "chunk_task", "RUNNING"], "limit": 1000})
+    assert r.status_code == 200, r.text
+    return r.json()["data"]["result"]["result"]
+
+
+def test_stopping_the_job_stops_its_tasks(jobs_up):
+    # Every task sleeps 60 s first, so they are surely running when the job is stopped.
+    job_id = submit({"entrypoint": "python -m ray_job",
+                     "runtime_env": {"env_vars": {
+                         "SOVREN_JOB_INPUT": json.dumps({"scenario": "x", "seed": 1, "trials": 40000,
+                                                         "chunkSize": 10000}),
+                         "SOVREN_FANOUT_TASK_DELAY_S": "60"}}})
+    deadline = time.monotonic() + 90
+    ray_job_id, running = None, []
+    while time.monotonic() < deadline and not running:
+        info = requests.get(f"{RAY_DASHBOARD}/api/jobs/{job_id}", timeout=10).json()
+        ray_job_id = info.get("job_id")
+        running = running_chunk_tasks(ray_job_id) if ray_job_id else []
+        time.sleep(0.3)
+    if not running:
+        requests.post(f"{RAY_DASHBOARD}/api/jobs/{job_id}/stop", timeout=10)  # free the CPUs
+    assert running, "no chunk task was seen running"
+    stopped_at = time.monotonic()
+    assert requests.post(f"{RAY_DASHBOARD}/api/jobs/{job_id}/stop", timeout=10).json()["stopped"]
+    info = wait_done(job_id, timeout=60)
+    assert info["status"] == "STOPPED"
+    while running_chunk_tasks(ray_job_id):
+        assert time.monotonic() - stopped_at < 45, "chunk tasks still running after the stop"
+        time.sleep(0.3)

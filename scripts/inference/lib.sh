@@ -3,7 +3,8 @@
 SOVREN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SOVREN_VENV="$SOVREN_ROOT/.venv/inference"
 SOVREN_PY="$SOVREN_VENV/bin/python"
-SOVREN_CACHE="$SOVREN_ROOT/.cache/inference"
+# Pid files and logs; a second head (the benchmark's) needs a directory of its own.
+SOVREN_CACHE="${SOVREN_INFERENCE_CACHE:-$SOVREN_ROOT/.cache/inference}"
 mkdir -p "$SOVREN_CACHE"
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }

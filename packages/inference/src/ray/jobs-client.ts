@@ -10,6 +10,8 @@ export interface RayJobInfo {
   status: RayJobStatus;
   message?: string;
   submission_id?: string;
+  /** Ray's own job id (hex), as its state API (`/api/v0/tasks`) filters by. */
+  job_id?: string | null;
   error_type?: string | null;
 }
 

@@ -50,6 +50,8 @@ export function portEnv(base: number): Record<string, string> {
     SOVREN_RAY_METRICS_PORT: p(12),
     SOVREN_RAY_MIN_WORKER_PORT: p(100),
     SOVREN_RAY_MAX_WORKER_PORT: p(399),
+    // 3 logical CPUs: the Serve replica holds one, so two fan-out tasks can run at once.
+    SOVREN_RAY_NUM_CPUS: "3",
     SOVREN_SKIP_SETUP: "1",
   };
 }
