@@ -138,7 +138,7 @@ describe.skipIf(!available)("three instances on one PostgreSQL and one Redis", (
     const SIMS = 3;
     const operations: { id: string; request: ReturnType<typeof longSimulation> }[] = [];
     for (let i = 0; i < SIMS; i++) {
-      const request = longSimulation(i);
+      const request = longSimulation(i, 400_000);
       const run = await api(urls[2]!, token, "POST", "/v1/simulations:run", { ...request, executiveId });
       expect(run.status).toBe(202);
       operations.push({ id: run.body.operationId, request });

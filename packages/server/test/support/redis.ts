@@ -9,26 +9,46 @@ import net from "node:net";
 import { Redis } from "ioredis";
 import { freePort } from "./server-process.js";
 
-export const TEST_REDIS_URL = process.env.SOVREN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+/** The machine's Redis, when one answers here (or SOVREN_TEST_REDIS_URL). */
+const MACHINE_REDIS_URL = process.env.SOVREN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/**
+ * The Redis the tests use: set by redisReachable() — the machine's own when
+ * it answers, else a redis-server this test process starts on a free port
+ * (killed when the process exits). Read it after awaiting redisReachable().
+ */
+export let TEST_REDIS_URL = MACHINE_REDIS_URL;
 
 export const uniquePrefix = (label: string) => `sovren-test:${label}:${randomBytes(4).toString("hex")}:`;
+
+async function answers(url: string): Promise<boolean> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  r.on("error", () => {});
+  try {
+    await r.connect();
+    await r.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+  }
+}
 
 let reachable: Promise<boolean> | undefined;
 export function redisReachable(): Promise<boolean> {
   reachable ??= (async () => {
-    const r = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
-    r.on("error", () => {});
-    try {
-      await r.connect();
-      await r.ping();
+    if (await answers(MACHINE_REDIS_URL)) return true;
+    if (redisServerBinary()) {
+      const own = await startOwnRedis();
+      process.once("exit", () => void own.kill());
+      TEST_REDIS_URL = own.url;
       return true;
-    } catch (err) {
-      if (process.env.SOVREN_REQUIRE_REDIS === "1") throw new Error(`SOVREN_REQUIRE_REDIS=1 but Redis at ${TEST_REDIS_URL} is unreachable: ${String(err)}`);
-      console.warn(`[redis tests] Redis at ${TEST_REDIS_URL} unreachable: skipping`);
-      return false;
-    } finally {
-      r.disconnect();
     }
+    const msg = `no Redis at ${MACHINE_REDIS_URL} and no redis-server to start (bash scripts/redis/ensure-redis.sh)`;
+    if (process.env.SOVREN_REQUIRE_REDIS === "1") throw new Error(`SOVREN_REQUIRE_REDIS=1 but ${msg}`);
+    console.warn(`[redis tests] ${msg}: skipping`);
+    return false;
   })();
   return reachable;
 }
