@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "@sovren/contracts/grpc";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ChangeFeed } from "../../src/domain/change-feed.js";
 import { createLogger } from "../../src/observability/logger.js";
@@ -120,6 +121,33 @@ describe.skipIf(!available)("REDIS_URL: one rate limit and one event stream for 
     publisher.publish([JSON.stringify({ tenantId: "globex", kind: "operation", id: "op-2", e: randomUUID() })]);
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toEqual(["op-1"]);
+  });
+});
+
+describe.skipIf(!available)("change capture", () => {
+  it("publishes what a committed transaction changed, with an event id, on <prefix>changes", SLOW, async () => {
+    const prefix = uniquePrefix("capture");
+    const sub = new Redis(TEST_REDIS_URL);
+    sub.on("error", () => {});
+    cleanups.push(() => sub.disconnect());
+    const got: Record<string, unknown>[] = [];
+    sub.on("message", (_c: string, m: string) => got.push(JSON.parse(m) as Record<string, unknown>));
+    await sub.subscribe(`${prefix}changes`);
+    const s = await server({ REDIS_URL: TEST_REDIS_URL, SOVREN_REDIS_PREFIX: prefix, SOVREN_DELIVERY_DELAY_MS: "50" });
+    const headers = { authorization: `Bearer ${await token("capture")}`, "content-type": "application/json" };
+    const exec = (await (await fetch(`${s.url}/v1/executives`, { method: "POST", headers, body: JSON.stringify({ role: "CFO", name: "Capture" }) })).json()) as { executiveId: string };
+    const sent = (await (await fetch(`${s.url}/v1/communications`, { method: "POST", headers, body: JSON.stringify({ executiveId: exec.executiveId, recipient: "a@acme.example", message: "hi" }) })).json()) as { messageId: string };
+    // Sent, then delivered: two committed changes of the message, each published once with its own id.
+    const mine = await eventually(async () => got.filter((e) => e.id === sent.messageId), (l) => l.length >= 2);
+    expect(mine[0]).toMatchObject({ tenantId: "capture", kind: "communication", id: sent.messageId });
+    expect(typeof mine[0]!.e).toBe("string");
+    expect(new Set(mine.map((e) => e.e)).size).toBe(mine.length);
+    // A refused request (rolled back or never written) publishes nothing.
+    const before = got.length;
+    const bad = await fetch(`${s.url}/v1/communications`, { method: "POST", headers, body: JSON.stringify({ executiveId: "00000000-0000-4000-8000-000000000000", recipient: "a@acme.example", message: "x" }) });
+    expect(bad.status).toBe(404);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.slice(before).filter((e) => e.id !== sent.messageId)).toEqual([]);
   });
 });
 
