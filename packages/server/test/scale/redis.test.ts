@@ -203,3 +203,14 @@ describe.skipIf(!available || !redisServerBinary())("Redis down: the limiter fai
     await eventually(() => ready(s.url), (r) => r.redis?.status === "SERVING_STATUS_SERVING");
   });
 });
+
+describe("REDIS_URL configuration", () => {
+  it("is off by default, and a bad value stops start-up naming the variable", async () => {
+    const { loadConfig } = await import("../../src/config.js");
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: "redis://cache:6379/2" }).redis).toEqual({ url: "redis://cache:6379/2", prefix: "sovren:" });
+    expect(loadConfig({ REDIS_URL: "rediss://cache:6380", SOVREN_REDIS_PREFIX: "prod:" }).redis).toEqual({ url: "rediss://cache:6380", prefix: "prod:" });
+    expect(() => loadConfig({ REDIS_URL: "http://cache:6379" })).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => loadConfig({ REDIS_URL: "redis://cache", SOVREN_REDIS_PREFIX: "has space" })).toThrow(/SOVREN_REDIS_PREFIX/);
+  });
+});
