@@ -82,7 +82,7 @@ describe.skipIf(!available)("three instances on one PostgreSQL and one Redis", (
     }
     const urls = instances.map((s) => s.url);
     for (const u of urls) {
-      const ready = await (await fetch(`${u}/v1/health/ready`)).json();
+      const ready = (await (await fetch(`${u}/v1/health/ready`)).json()) as { dependencies: { name: string; status: string }[] };
       expect(ready.dependencies.find((d: { name: string }) => d.name === "redis")?.status).toBe("SERVING_STATUS_SERVING");
     }
 
