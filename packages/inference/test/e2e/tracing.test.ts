@@ -10,7 +10,7 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Sovren } from "@sovren/sdk";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startOtlpReceiver, spanTree, type OtlpReceiver } from "../../../server/test/support/otlp-receiver.js";
+import { startOtlpReceiver, spanTree, type OtlpReceiver } from "./otlp-receiver.js";
 import { coreEnv, startCoreServer, type CoreServer } from "./helpers.js";
 
 const core = inject("core");

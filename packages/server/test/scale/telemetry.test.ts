@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_JWT_SECRET, mintToken, startServer, type RunningServer } from "../../src/index.js";
 import { otlpConfig } from "../../src/telemetry/telemetry.js";
-import { startOtlpReceiver, spanTree, type OtlpReceiver } from "../support/otlp-receiver.js";
+import { startOtlpReceiver, spanTree, type OtlpReceiver } from "../../../inference/test/e2e/otlp-receiver.js";
 
 describe("OpenTelemetry over OTLP/HTTP", () => {
   let receiver: OtlpReceiver;

@@ -1,6 +1,8 @@
 // A minimal OTLP/HTTP trace receiver of the tests' own: a node:http server
 // that accepts POST /v1/traces in OTLP JSON (OTEL_EXPORTER_OTLP_PROTOCOL=
-// http/json) and keeps every span, flattened, for assertions.
+// http/json) and keeps every span, flattened, for assertions. Here, beside
+// the end-to-end tests, because the inference package may not import the
+// server's test files (its rootDir); the server's telemetry test imports it.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
