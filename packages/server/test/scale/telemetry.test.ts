@@ -28,13 +28,13 @@ describe("OpenTelemetry over OTLP/HTTP", () => {
       rateLimitRps: 100_000,
       rateLimitBurst: 100_000,
     });
-  });
+  }, 240_000); // PGlite boots in WebAssembly: slow on a busy 2-core machine
   afterAll(async () => {
     await server?.close();
     await receiver?.close();
-  });
+  }, 120_000);
 
-  it("exports one trace from an SDK call through the server to the embedded backend", async () => {
+  it("exports one trace from an SDK call through the server to the embedded backend", { timeout: 120_000 }, async () => {
     const token = await mintToken({ secret: DEV_JWT_SECRET, audience: "sovren", tenantId: "otel", roles: ["admin"], ttlSeconds: 600, subject: "u" });
     const client = new Sovren({ baseUrl: server.url, token, maxRetries: 0, logLevel: "off" });
     const traceId = randomBytes(16).toString("hex");
@@ -65,7 +65,7 @@ describe("OpenTelemetry over OTLP/HTTP", () => {
     expect(JSON.stringify(db)).not.toContain("Enter APAC in Q3");
   });
 
-  it("continues the caller's trace id in the traceparent it answers with", async () => {
+  it("continues the caller's trace id in the traceparent it answers with", { timeout: 60_000 }, async () => {
     const traceId = randomBytes(16).toString("hex");
     const res = await fetch(`${server.url}/v1/health`, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` } });
     expect(res.headers.get("traceparent")).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
