@@ -18,8 +18,8 @@ export interface Scale {
   close(): Promise<void>;
 }
 
-export async function startScale(redis: { url: string; prefix: string }, rate: { rps: number; burst: number }, log: Logger): Promise<Scale> {
-  const conn = new RedisConnection({ url: redis.url, prefix: redis.prefix }, log);
+export async function startScale(redis: { url: string; prefix: string; commandTimeoutMs?: number }, rate: { rps: number; burst: number }, log: Logger): Promise<Scale> {
+  const conn = new RedisConnection(redis, log);
   await conn.connect();
   const bus = new RedisChangeBus(conn);
   return {

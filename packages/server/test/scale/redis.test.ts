@@ -23,13 +23,17 @@ const available = await redisReachable();
 // Each test boots in-process servers on PGlite (WebAssembly): slow on a busy 2-core machine.
 const SLOW = { timeout: 240_000 };
 const silent = createLogger("silent");
+// A loaded test machine can take longer than the production 250 ms per command, and a timed-out
+// command falls back to the instance's own bucket (fail open): generous here, so the shared bucket is what is tested.
+const TIMEOUT = { SOVREN_REDIS_TIMEOUT_MS: "5000" };
+const conn = (prefix: string) => new RedisConnection({ url: TEST_REDIS_URL, prefix, commandTimeoutMs: 5000 }, silent);
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 }, 120_000);
 
 async function server(env: Record<string, string>, rate = { rps: 100_000, burst: 100_000 }): Promise<RunningServer> {
-  const s = await startServer({ env: { SOVREN_LOG_LEVEL: "silent", ...env }, port: 0, host: "127.0.0.1", rateLimitRps: rate.rps, rateLimitBurst: rate.burst });
+  const s = await startServer({ env: { SOVREN_LOG_LEVEL: "silent", ...TIMEOUT, ...env }, port: 0, host: "127.0.0.1", rateLimitRps: rate.rps, rateLimitBurst: rate.burst });
   cleanups.push(() => s.close());
   return s;
 }
@@ -59,10 +63,10 @@ describe.skipIf(!available)("REDIS_URL: one rate limit and one event stream for 
     const rate = { rps: 0.2, burst: 6 };
     const a = await server({ REDIS_URL: TEST_REDIS_URL, SOVREN_REDIS_PREFIX: prefix }, rate);
     // "Instance B": what another server runs for each request — the same limiter on its own connection.
-    const conn = new RedisConnection({ url: TEST_REDIS_URL, prefix }, silent);
-    cleanups.push(() => conn.close());
-    await conn.connect();
-    const b = new SharedRateLimiter(conn, rate.rps, rate.burst);
+    const second = conn(prefix);
+    cleanups.push(() => second.close());
+    await second.connect();
+    const b = new SharedRateLimiter(second, rate.rps, rate.burst);
     const t = await token("limited");
     const allowedOn: string[] = [];
     let retryAfter: string | null = null;
@@ -92,7 +96,7 @@ describe.skipIf(!available)("REDIS_URL: one rate limit and one event stream for 
   it("takes tokens atomically under concurrent callers (never more than the burst)", SLOW, async () => {
     const prefix = uniquePrefix("atomic");
     cleanups.push(() => dropPrefix(prefix));
-    const conns = [0, 1, 2].map(() => new RedisConnection({ url: TEST_REDIS_URL, prefix }, silent));
+    const conns = [0, 1, 2].map(() => conn(prefix));
     cleanups.push(() => Promise.all(conns.map((c) => c.close())));
     await Promise.all(conns.map((c) => c.connect()));
     const limiters = conns.map((c) => new SharedRateLimiter(c, 0.001, 50));
@@ -103,7 +107,7 @@ describe.skipIf(!available)("REDIS_URL: one rate limit and one event stream for 
 
   it("carries change events between feeds over pub/sub, once per event even when LISTEN brings it too", SLOW, async () => {
     const prefix = uniquePrefix("events");
-    const conns = [0, 1].map(() => new RedisConnection({ url: TEST_REDIS_URL, prefix }, silent));
+    const conns = [0, 1].map(() => conn(prefix));
     cleanups.push(() => Promise.all(conns.map((c) => c.close())));
     await Promise.all(conns.map((c) => c.connect()));
     // A database whose LISTEN we drive by hand, to deliver the same event on both paths.
@@ -220,8 +224,8 @@ describe("REDIS_URL configuration", () => {
   it("is off by default, and a bad value stops start-up naming the variable", async () => {
     const { loadConfig } = await import("../../src/config.js");
     expect(loadConfig({}).redis).toBeUndefined();
-    expect(loadConfig({ REDIS_URL: "redis://cache:6379/2" }).redis).toEqual({ url: "redis://cache:6379/2", prefix: "sovren:" });
-    expect(loadConfig({ REDIS_URL: "rediss://cache:6380", SOVREN_REDIS_PREFIX: "prod:" }).redis).toEqual({ url: "rediss://cache:6380", prefix: "prod:" });
+    expect(loadConfig({ REDIS_URL: "redis://cache:6379/2" }).redis).toEqual({ url: "redis://cache:6379/2", prefix: "sovren:", commandTimeoutMs: 250 });
+    expect(loadConfig({ REDIS_URL: "rediss://cache:6380", SOVREN_REDIS_PREFIX: "prod:", SOVREN_REDIS_TIMEOUT_MS: "100" }).redis).toEqual({ url: "rediss://cache:6380", prefix: "prod:", commandTimeoutMs: 100 });
     expect(() => loadConfig({ REDIS_URL: "http://cache:6379" })).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
     expect(() => loadConfig({ REDIS_URL: "redis://cache", SOVREN_REDIS_PREFIX: "has space" })).toThrow(/SOVREN_REDIS_PREFIX/);
   });
