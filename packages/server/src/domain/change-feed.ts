@@ -13,7 +13,7 @@ import { CHANGES_CHANNEL, type ChangeEvent } from "../store/rows.js";
 /** A second path for change events between instances (Redis pub/sub). */
 export interface ChangeBus {
   publish(payloads: string[]): void;
-  /** Resolves to an unsubscribe function; `onResync` after the bus reconnected. */
+  /** Returns an unsubscribe function; `onResync` runs after the bus reconnected (events may have been missed). */
   subscribe(onPayload: (payload: string) => void, onResync: () => void): () => void;
 }
 
