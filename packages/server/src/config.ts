@@ -56,6 +56,9 @@ const EnvSchema = z.object({
   SOVREN_JOB_HEARTBEAT_MS: z.coerce.number().int().min(50).optional(),
   SOVREN_JOB_SWEEP_MS: z.coerce.number().int().min(50).default(5_000),
   SOVREN_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional()),
+  SOVREN_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, "1-64 characters of A-Z a-z 0-9 : . _ -").default("sovren:"),
+  SOVREN_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
 });
 
 export interface Config {
@@ -84,6 +87,8 @@ export interface Config {
   jobs: { leaseMs: number; heartbeatMs: number; sweepMs: number; maxAttempts: number };
   /** Connection timeouts and the shutdown drain, all in milliseconds. */
   timeouts: TimeoutConfig;
+  /** REDIS_URL: the rate limiter shared across instances and change events over pub/sub (scale/). */
+  redis?: { url: string; prefix: string; commandTimeoutMs: number };
 }
 
 export interface TimeoutConfig {
@@ -169,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dbQueryMs: e.SOVREN_DB_QUERY_TIMEOUT_MS,
     },
     jobs: { leaseMs: e.SOVREN_JOB_LEASE_MS, heartbeatMs, sweepMs: e.SOVREN_JOB_SWEEP_MS, maxAttempts: e.SOVREN_JOB_MAX_ATTEMPTS },
+    ...(e.REDIS_URL ? { redis: { url: e.REDIS_URL, prefix: e.SOVREN_REDIS_PREFIX, commandTimeoutMs: e.SOVREN_REDIS_TIMEOUT_MS } } : {}),
   };
 }
 

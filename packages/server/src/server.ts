@@ -20,6 +20,9 @@ import type { Db } from "./store/db.js";
 import { openDb } from "./store/open.js";
 import { createHttpHandler } from "./transport/http-handler.js";
 import { listen } from "./transport/listener.js";
+import { startTelemetry } from "./telemetry/telemetry.js";
+import { traceBackend } from "./telemetry/traced-backend.js";
+import { traceDb } from "./telemetry/traced-db.js";
 
 export interface StartServerOptions extends Partial<Config> {
   /** Environment to read the rest of the configuration from (default process.env). */
@@ -53,15 +56,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     log.warn("using the documented development JWT secret: set SOVREN_JWT_SECRET or SOVREN_JWKS_URL/FILE in production");
   }
   const t = config.timeouts;
-  const db = await openDb({
+  // Tracing and Redis load their libraries only when configured (OTLP endpoint, REDIS_URL).
+  const telemetry = await startTelemetry(env ?? process.env, log, packageVersion());
+  const scale = config.redis
+    ? await (await import("./scale/index.js")).startScale(config.redis, { rps: config.rateLimitRps, burst: config.rateLimitBurst }, log)
+    : undefined;
+  let db = await openDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     postgres: { connectTimeoutMs: t.dbConnectMs, queryTimeoutMs: t.dbQueryMs, log: (level, msg, fields) => log[level](msg, fields) },
+  }).catch(async (err: unknown) => {
+    await Promise.allSettled([scale?.close(), telemetry.shutdown()]);
+    throw err;
   });
+  if (scale) db = scale.publishChanges(db);
+  if (telemetry.enabled) db = traceDb(db, telemetry);
   const stopping = new AbortController();
   const metrics = createMetrics();
-  const inference = new InferenceRouter(config.inference, log);
-  const feed = new ChangeFeed(db);
+  const inference = new InferenceRouter(config.inference, log, telemetry.enabled ? (b, url) => traceBackend(b, telemetry, url) : undefined);
+  const feed = new ChangeFeed(db, scale?.bus);
   await feed.start();
   // Durable work: this instance's lease is registered before it accepts any.
   const jobs = new JobQueue(db, config.jobs, log);
@@ -78,6 +91,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     log,
     version: packageVersion(),
     stopping: stopping.signal,
+    telemetry,
+    ...(scale ? { optionalDependencies: [{ name: "redis", check: scale.check }] } : {}),
   };
   const verifyJwt = createJwtVerifier({
     secret: config.jwtSecret,
@@ -88,7 +103,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const pipeline: Pipeline = {
     svc,
     auth: createAuthenticator(verifyJwt, createApiKeyResolver(db)),
-    limiter: new RateLimiter(config.rateLimitRps, config.rateLimitBurst),
+    limiter: scale?.limiter ?? new RateLimiter(config.rateLimitRps, config.rateLimitBurst),
   };
   const listening = await listen(createHttpHandler(pipeline), config.port, config.host, {
     firstByteMs: t.firstByteMs,
@@ -98,7 +113,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${listening.port}`;
-  log.info("listening", { url, instance: jobs.owner, database: db.kind, quick: inference.quick.name, batch: inference.batch.name });
+  log.info("listening", { url, instance: jobs.owner, database: db.kind, quick: inference.quick.name, batch: inference.batch.name, redis: scale ? "shared limits and events" : "off", tracing: telemetry.enabled ? "otlp" : "off" });
   // Work a crashed or stopped instance left (PGlite: the previous process's, at once).
   void jobs.sweep();
   let closing: Promise<void> | undefined;
@@ -124,6 +139,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await feed.stop();
         await inference.close();
         await db.close();
+        await scale?.close();
+        await telemetry.shutdown();
       })()),
   };
 }

@@ -1,32 +1,62 @@
 // Fans database change notifications out to watchers in this process. Writers
 // NOTIFY inside their transaction (see store/*-repo.ts), so a watcher on any
 // instance hears a change made by any other: LISTEN/NOTIFY on PostgreSQL, and
-// PGlite's own listen for the embedded database. After the LISTEN connection
-// was lost and re-established, notifications may have been missed: the feed
-// then emits a resync, and every subscriber re-reads what it reports.
+// PGlite's own listen for the embedded database. With REDIS_URL the same
+// events also travel over Redis pub/sub (a ChangeBus, scale/redis-change-bus.ts);
+// an event heard on both paths carries one id and wakes watchers once. After
+// a path was lost and re-established, notifications may have been missed:
+// the feed then emits a resync, and every subscriber re-reads what it reports.
 import { EventEmitter } from "node:events";
 import type { Db } from "../store/db.js";
 import { CHANGES_CHANNEL, type ChangeEvent } from "../store/rows.js";
+
+/** A second path for change events between instances (Redis pub/sub). */
+export interface ChangeBus {
+  publish(payloads: string[]): void;
+  /** Returns an unsubscribe function; `onResync` runs after the bus reconnected (events may have been missed). */
+  subscribe(onPayload: (payload: string) => void, onResync: () => void): () => void;
+}
+
+/** How many event ids are remembered to drop the second copy of an event. */
+const SEEN_MAX = 4096;
 
 const RESYNC = "resync";
 
 export class ChangeFeed {
   private readonly emitter = new EventEmitter();
   private unlisten: (() => Promise<void>) | undefined;
+  private unsubscribeBus: (() => void) | undefined;
+  private readonly seen = new Set<string>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly bus?: ChangeBus,
+  ) {
     this.emitter.setMaxListeners(0);
   }
 
   async start(): Promise<void> {
-    this.unlisten = await this.db.listen(CHANGES_CHANNEL, (payload) => {
-      try {
-        const e = JSON.parse(payload) as ChangeEvent;
-        this.emitter.emit(`${e.kind}:${e.tenantId}`, e.id);
-      } catch {
-        // Not ours; ignore.
+    const resync = () => this.emitter.emit(RESYNC);
+    this.unlisten = await this.db.listen(CHANGES_CHANNEL, (payload) => this.deliver(payload), resync);
+    this.unsubscribeBus = this.bus?.subscribe((payload) => this.deliver(payload), resync);
+  }
+
+  private deliver(payload: string): void {
+    let e: ChangeEvent & { e?: unknown };
+    try {
+      e = JSON.parse(payload) as ChangeEvent & { e?: unknown };
+    } catch {
+      return; // not ours
+    }
+    if (typeof e.e === "string") {
+      if (this.seen.has(e.e)) {
+        this.seen.delete(e.e); // each copy arrives once per path: forget it after the second
+        return;
       }
-    }, () => this.emitter.emit(RESYNC));
+      this.seen.add(e.e);
+      if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.values().next().value!);
+    }
+    this.emitter.emit(`${e.kind}:${e.tenantId}`, e.id);
   }
 
   /** `onResync` runs when changes may have been missed (the database connection was re-established). */
@@ -41,6 +71,7 @@ export class ChangeFeed {
   }
 
   async stop(): Promise<void> {
+    this.unsubscribeBus?.();
     await this.unlisten?.();
     this.emitter.removeAllListeners();
   }

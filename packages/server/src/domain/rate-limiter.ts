@@ -1,7 +1,15 @@
-// Per-tenant token buckets. Held in this process: with N instances behind a
-// load balancer a tenant gets up to N times the rate, which is the usual
-// trade for not putting a shared store on every request's path.
-export class RateLimiter {
+// Per-tenant token buckets. Held in this process by default: with N instances
+// behind a load balancer a tenant gets up to N times the rate, which is the
+// usual trade for not putting a shared store on every request's path. With
+// REDIS_URL the bucket is shared (scale/shared-rate-limiter.ts), and this one
+// is its fallback while Redis is unreachable.
+
+/** What the request pipeline asks: 0 when the request may go on, else the seconds to wait. */
+export interface TenantLimiter {
+  take(tenantId: string): number | Promise<number>;
+}
+
+export class RateLimiter implements TenantLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(

@@ -6,21 +6,23 @@ import { authorize } from "../auth/rbac.js";
 import { ApiError, shuttingDown } from "../domain/errors.js";
 import { checkKey, idempotent } from "../domain/idempotency.js";
 import type { Principal } from "../domain/principal.js";
-import type { RateLimiter } from "../domain/rate-limiter.js";
+import type { TenantLimiter } from "../domain/rate-limiter.js";
 import type { MethodDef } from "./methods.js";
 import type { Call, Json, Services } from "./services.js";
 
 export interface Pipeline {
   svc: Services;
   auth: Authenticator;
-  limiter: RateLimiter;
+  limiter: TenantLimiter;
 }
 
 /** Authenticates, rate-limits and authorises; undefined principal for open methods. */
 export async function admit(p: Pipeline, def: MethodDef, headers: Headers): Promise<Principal | undefined> {
   if (def.permission === "public") return undefined;
   const principal = await p.auth.authenticate(headers);
-  const wait = p.limiter.take(principal.tenantId);
+  const taken = p.limiter.take(principal.tenantId);
+  // The in-process limiter answers synchronously: no extra tick on the default path.
+  const wait = typeof taken === "number" ? taken : await taken;
   if (wait > 0) {
     throw new ApiError("resource_exhausted", "rate limit exceeded for this tenant", { retryAfter: wait });
   }

@@ -35,6 +35,9 @@ export async function checkReadiness(svc: Services) {
       dependencies: [{ name: "server", status: "SERVING_STATUS_NOT_SERVING", latencyMs: 0, message: "shutting down" }],
     };
   }
+  // Optional dependencies (Redis) are reported but do not gate readiness: while
+  // one is down every instance still serves, degraded (see scale/).
+  const optional = Promise.all((svc.optionalDependencies ?? []).map((o) => probe(o.name, o.check)));
   const dependencies = await Promise.all([
     probe("database", async () => {
       await svc.db.ownerTransaction((tx) => tx.query("SELECT 1"));
@@ -43,5 +46,5 @@ export async function checkReadiness(svc: Services) {
     ...svc.inference.backends.map((b) => probe(b.name, () => b.ready())),
   ]);
   const ready = dependencies.every((d) => d.status === "SERVING_STATUS_SERVING");
-  return { status: ready ? "SERVING_STATUS_SERVING" : "SERVING_STATUS_NOT_SERVING", dependencies };
+  return { status: ready ? "SERVING_STATUS_SERVING" : "SERVING_STATUS_NOT_SERVING", dependencies: [...dependencies, ...(await optional)] };
 }

@@ -10,6 +10,7 @@ import type { InferenceRouter } from "../inference/router.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Db } from "../store/db.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
 
 export interface Services {
   config: Config;
@@ -25,6 +26,13 @@ export interface Services {
   version: string;
   /** Aborted when the server starts shutting down: readiness turns 503, streams end, long polls return. */
   stopping: AbortSignal;
+  /** Tracing (NO_TELEMETRY unless an OTLP endpoint is configured). */
+  telemetry?: Telemetry;
+  /**
+   * Dependencies readiness reports without being gated by them (Redis: the
+   * server degrades to per-instance limits and database-only events).
+   */
+  optionalDependencies?: { name: string; check: () => Promise<{ ready: boolean; message?: string }> }[];
 }
 
 export interface Call {

@@ -23,7 +23,8 @@ export class InferenceRouter {
   /** Every configured backend, by name (the `backend` recorded on operations). */
   readonly byName = new Map<string, InferenceBackend>();
 
-  constructor(readonly config: InferenceConfig, log: Logger) {
+  /** `decorate` wraps each configured backend (tracing: telemetry/traced-backend.ts), given its URL. */
+  constructor(readonly config: InferenceConfig, log: Logger, decorate?: (b: InferenceBackend, url?: string) => InferenceBackend) {
     const breaker = {
       ...config.breaker,
       onStateChange: (state: BreakerState, backend: string) => {
@@ -32,8 +33,8 @@ export class InferenceRouter {
       },
     };
     // Every backend is used through withFiniteResults: no non-finite result is ever recorded.
-    const add = (b: InferenceBackend) => {
-      const checked = withFiniteResults(b);
+    const add = (b: InferenceBackend, url?: string) => {
+      const checked = withFiniteResults(decorate ? decorate(b, url) : b);
       this.byName.set(checked.name, checked);
       return checked;
     };
@@ -44,13 +45,13 @@ export class InferenceRouter {
       if (config.triton) {
         const { protocol, url, model } = config.triton;
         const client = protocol === "grpc" ? new TritonGrpcClient({ baseUrl: url }) : new TritonHttpClient({ baseUrl: url });
-        triton = add(new TritonBackend({ client, model, timeoutMs: config.timeoutMs, breaker }));
+        triton = add(new TritonBackend({ client, model, timeoutMs: config.timeoutMs, breaker }), url);
       }
       if (config.rayServe) {
-        serve = add(new RayServeBackend({ baseUrl: config.rayServe.url, route: config.rayServe.route, timeoutMs: config.timeoutMs, breaker }));
+        serve = add(new RayServeBackend({ baseUrl: config.rayServe.url, route: config.rayServe.route, timeoutMs: config.timeoutMs, breaker }), config.rayServe.url);
       }
       if (config.rayJobs) {
-        jobs = add(new RayJobBackend({ dashboardUrl: config.rayJobs.dashboardUrl, entrypoint: config.rayJobs.entrypoint, breaker }));
+        jobs = add(new RayJobBackend({ dashboardUrl: config.rayJobs.dashboardUrl, entrypoint: config.rayJobs.entrypoint, breaker }), config.rayJobs.dashboardUrl);
       }
     }
     const quick = triton ?? serve ?? jobs ?? add(new EmbeddedBackend());

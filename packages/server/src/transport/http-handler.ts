@@ -16,6 +16,7 @@ import { kRequestState, connectRoutes } from "./connect/routes.js";
 import { answerUnimplemented } from "./connect/unimplemented.js";
 import { applyCors } from "./cors.js";
 import { getRequestState, setRequestState, toHeaders, type NodeRequest, type RequestState } from "./request-state.js";
+import type { TraceContext } from "../observability/trace-context.js";
 import { MAX_BODY_BYTES } from "./rest/read-body.js";
 import { handleRest } from "./rest/rest-handler.js";
 import { sendProblem } from "./rest/problem.js";
@@ -38,12 +39,11 @@ export function createHttpHandler(p: Pipeline) {
   });
   const services = new Set(connect.paths.map((path) => path.split("/")[1]!));
 
-  return (req: NodeRequest, res: NodeResponse) => {
+  const telemetry = svc.telemetry?.enabled ? svc.telemetry : undefined;
+  const handle = (req: NodeRequest, res: NodeResponse, trace: TraceContext, path: string) => {
     const started = performance.now();
     const incoming = req.headers["x-request-id"];
     const requestId = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const trace = traceContext(req.headers.traceparent as string | undefined);
-    const path = (req.url ?? "/").split("?")[0]!;
     const isRpc = RPC_PATH.test(path);
     const state: RequestState = {
       requestId,
@@ -69,18 +69,46 @@ export function createHttpHandler(p: Pipeline) {
         durationMs: Math.round(seconds * 1e4) / 10,
       });
     });
-    if (applyCors(req, res, svc.config.corsOrigins)) return;
-    if (isRpc && connect(req, res)) return;
+    if (applyCors(req, res, svc.config.corsOrigins)) return state;
+    if (isRpc && connect(req, res)) return state;
     if (isRpc && answerUnimplemented(req, res, path, services)) {
       state.method = "unimplemented"; // not the path: unknown names must not become metric labels
       state.code = "unimplemented";
-      return;
+      return state;
     }
     if (path === "/metrics") {
       void serveMetrics(p, req, res, state);
-      return;
+      return state;
     }
     void handleRest(p, req, res, state);
+    return state;
+  };
+
+  if (!telemetry) {
+    return (req: NodeRequest, res: NodeResponse) => {
+      handle(req, res, traceContext(req.headers.traceparent as string | undefined), (req.url ?? "/").split("?")[0]!);
+    };
+  }
+  // Tracing on (telemetry/): a SERVER span per request, continuing the
+  // caller's traceparent; everything the request starts runs inside it.
+  return (req: NodeRequest, res: NodeResponse) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const span = telemetry.serverSpan(`${req.method} ${path}`, req.headers, { "http.request.method": req.method, "url.path": path });
+    const parent = traceContext(req.headers.traceparent as string | undefined).parentSpanId;
+    const trace: TraceContext = { traceId: span.traceId, spanId: span.spanId, traceparent: span.traceparent, ...(parent ? { parentSpanId: parent } : {}) };
+    let state: RequestState | undefined;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      if (state) span.updateName(`${state.transport === "connect" ? "rpc" : req.method} ${state.method}`);
+      span.setAttributes({ "http.response.status_code": res.statusCode, "sovren.code": state?.code, "sovren.tenant_id": state?.tenantId, "sovren.request_id": state?.requestId });
+      if (res.statusCode >= 500) span.fail(new Error(state?.code ?? `HTTP ${res.statusCode}`));
+      span.end();
+    };
+    res.once("finish", end);
+    res.once("close", end);
+    state = telemetry.run(span, () => handle(req, res, trace, path));
   };
 }
 

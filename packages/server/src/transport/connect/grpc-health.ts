@@ -5,6 +5,8 @@
 //   each sovren.v1.*Service          the same (they need the database)
 //   sovren.v1.HealthService, and the
 //   health and reflection services   SERVING while the process answers
+//   "redis" (with REDIS_URL)         that optional dependency's own status;
+//                                    it never gates "" (see scale/)
 //   anything else                    Check: NOT_FOUND; Watch: SERVICE_UNKNOWN
 // Watch sends the current status at once, then each change (readiness is
 // re-checked every second, shared by every open Watch).
@@ -24,21 +26,23 @@ const ALWAYS_SERVING = new Set([
 
 export function grpcHealthService(svc: Services, serviceNames: string[]) {
   const dependent = new Set(["", ...serviceNames.filter((n) => !ALWAYS_SERVING.has(n))]);
-  let cached: { at: number; ready: Promise<boolean> } | undefined;
-  const ready = () => {
+  const optional = new Set((svc.optionalDependencies ?? []).map((o) => o.name));
+  let cached: { at: number; readiness: ReturnType<typeof checkReadiness> } | undefined;
+  const readiness = () => {
     if (!cached || performance.now() - cached.at >= WATCH_INTERVAL_MS) {
-      cached = {
-        at: performance.now(),
-        ready: checkReadiness(svc).then(
-          (r) => r.status === "SERVING_STATUS_SERVING",
-          () => false,
-        ),
-      };
+      const r = checkReadiness(svc);
+      r.catch(() => {});
+      cached = { at: performance.now(), readiness: r };
     }
-    return cached.ready;
+    return cached.readiness;
   };
+  const ready = () => readiness().then((r) => r.status === "SERVING_STATUS_SERVING", () => false);
   const statusOf = async (service: string): Promise<Status | undefined> => {
     if (ALWAYS_SERVING.has(service)) return Status.SERVING;
+    if (optional.has(service)) {
+      const dep = await readiness().then((r) => r.dependencies.find((d) => d.name === service), () => undefined);
+      return dep?.status === "SERVING_STATUS_SERVING" ? Status.SERVING : Status.NOT_SERVING;
+    }
     if (!dependent.has(service)) return undefined;
     return (await ready()) ? Status.SERVING : Status.NOT_SERVING;
   };
@@ -51,7 +55,7 @@ export function grpcHealthService(svc: Services, serviceNames: string[]) {
     },
     async list() {
       const statuses: Record<string, { status: Status }> = {};
-      for (const name of [...dependent, ...ALWAYS_SERVING]) statuses[name] = { status: (await statusOf(name))! };
+      for (const name of [...dependent, ...optional, ...ALWAYS_SERVING]) statuses[name] = { status: (await statusOf(name))! };
       return { statuses };
     },
     async *watch(req: HealthCheckRequest, ctx: HandlerContext) {
