@@ -4,6 +4,8 @@ import { z } from "zod";
 
 /** The development secret used when neither SOVREN_JWT_SECRET nor a JWKS is configured. */
 export const DEV_JWT_SECRET = "sovren-development-secret-do-not-use-in-production";
+/** The development audit pseudonym key used when SOVREN_AUDIT_KEY is not set. */
+export const DEV_AUDIT_KEY = "sovren-development-audit-key-do-not-use-in-production";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().positive();
@@ -56,6 +58,7 @@ const EnvSchema = z.object({
   SOVREN_JOB_HEARTBEAT_MS: z.coerce.number().int().min(50).optional(),
   SOVREN_JOB_SWEEP_MS: z.coerce.number().int().min(50).default(5_000),
   SOVREN_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  SOVREN_AUDIT_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters (an HMAC-SHA256 key)").optional()),
 });
 
 export interface Config {
@@ -84,6 +87,8 @@ export interface Config {
   jobs: { leaseMs: number; heartbeatMs: number; sweepMs: number; maxAttempts: number };
   /** Connection timeouts and the shutdown drain, all in milliseconds. */
   timeouts: TimeoutConfig;
+  /** The audit ledger's HMAC key for pseudonyms and request/result digests (issue 13). */
+  audit: { key: string; keyIsDevDefault: boolean };
 }
 
 export interface TimeoutConfig {
@@ -169,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dbQueryMs: e.SOVREN_DB_QUERY_TIMEOUT_MS,
     },
     jobs: { leaseMs: e.SOVREN_JOB_LEASE_MS, heartbeatMs, sweepMs: e.SOVREN_JOB_SWEEP_MS, maxAttempts: e.SOVREN_JOB_MAX_ATTEMPTS },
+    audit: { key: e.SOVREN_AUDIT_KEY ?? DEV_AUDIT_KEY, keyIsDevDefault: e.SOVREN_AUDIT_KEY === undefined },
   };
 }
 

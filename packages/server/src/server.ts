@@ -18,6 +18,7 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import type { Db } from "./store/db.js";
 import { openDb } from "./store/open.js";
+import { AuditLedger } from "./trust/audit-ledger.js";
 import { createHttpHandler } from "./transport/http-handler.js";
 import { listen } from "./transport/listener.js";
 
@@ -52,6 +53,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (config.jwtSecretIsDevDefault && config.jwtSecret) {
     log.warn("using the documented development JWT secret: set SOVREN_JWT_SECRET or SOVREN_JWKS_URL/FILE in production");
   }
+  if (config.audit.keyIsDevDefault) {
+    log.warn("using the documented development audit key: set SOVREN_AUDIT_KEY in production (ledger pseudonyms are only as private as it)");
+  }
   const t = config.timeouts;
   const db = await openDb({
     databaseUrl: config.databaseUrl,
@@ -77,6 +81,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     log,
     version: packageVersion(),
+    audit: new AuditLedger(config.audit.key),
     stopping: stopping.signal,
   };
   const verifyJwt = createJwtVerifier({

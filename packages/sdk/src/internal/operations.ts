@@ -5,7 +5,7 @@ import type { $ZodType } from "zod/v4/core";
 export type OperationId = keyof typeof schemas.operations;
 
 /** The service (by its client property) an operation belongs to; `internal/rpc.ts` maps it to the descriptor. */
-export type ServiceName = "executives" | "simulations" | "operations" | "communications" | "health";
+export type ServiceName = "executives" | "simulations" | "operations" | "communications" | "health" | "audit";
 
 export interface OperationSpec {
   id: OperationId;
@@ -42,6 +42,8 @@ const table: { [K in OperationId]: Omit<OperationSpec, "id"> } = {
   watchCommunications: { service: "communications", response: s.WatchCommunicationsResponse, stream: true },
   checkHealth: { service: "health", response: s.CheckHealthResponse },
   checkReadiness: { service: "health", response: s.CheckReadinessResponse },
+  listAuditRecords: { service: "audit", response: s.ListAuditRecordsResponse },
+  getAuditHead: { service: "audit", response: s.GetAuditHeadResponse },
 };
 
 export function operationSpec(id: OperationId): OperationSpec {

@@ -3,6 +3,7 @@
 // import this, so the REST-only entry (@sovren/sdk/rest) carries no protobuf.
 import type { DescMethod } from "@bufbuild/protobuf";
 import {
+  AuditService,
   CommunicationService,
   ExecutiveService,
   HealthService,
@@ -17,6 +18,7 @@ export const services = {
   operations: OperationService,
   communications: CommunicationService,
   health: HealthService,
+  audit: AuditService,
 } as const satisfies Record<ServiceName, unknown>;
 
 /** The Connect method descriptor for an operation. */

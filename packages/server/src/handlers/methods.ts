@@ -5,6 +5,7 @@
 // google.api.http `response_body`).
 import { operations } from "@sovren/contracts/zod";
 import type { Permission } from "../auth/rbac.js";
+import * as audit from "./audit.js";
 import * as comms from "./communications.js";
 import * as execs from "./executives.js";
 import * as health from "./health.js";
@@ -56,6 +57,8 @@ export const METHODS: MethodDef[] = [
   def("CommunicationService.GetCommunication", "getCommunication", "read", { unary: comms.getCommunication }, { status: 200, responseField: "communication" }),
   def("CommunicationService.ListCommunications", "listCommunications", "read", { unary: comms.listCommunications }),
   def("CommunicationService.WatchCommunications", "watchCommunications", "read", { stream: comms.watchCommunications }),
+  def("AuditService.ListAuditRecords", "listAuditRecords", "admin", { unary: audit.listAudit }),
+  def("AuditService.GetAuditHead", "getAuditHead", "read", { unary: audit.getAuditHead }),
   def("HealthService.CheckHealth", "checkHealth", "public", { unary: (svc) => health.checkHealth(svc) }),
   def("HealthService.CheckReadiness", "checkReadiness", "public", { unary: (svc) => health.checkReadiness(svc) }),
 ];

@@ -9,7 +9,8 @@ import type { Principal } from "../domain/principal.js";
 import type { InferenceRouter } from "../inference/router.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
-import type { Db } from "../store/db.js";
+import type { Db, Queryable } from "../store/db.js";
+import type { AuditAction, AuditLedger } from "../trust/audit-ledger.js";
 
 export interface Services {
   config: Config;
@@ -23,6 +24,8 @@ export interface Services {
   metrics: Metrics;
   log: Logger;
   version: string;
+  /** The hash-chained audit ledger (trust/audit-ledger.ts). */
+  audit: AuditLedger;
   /** Aborted when the server starts shutting down: readiness turns 503, streams end, long polls return. */
   stopping: AbortSignal;
 }
@@ -56,4 +59,14 @@ export type StreamHandler = (
 
 export function tenantOf(call: Call): string {
   return call.principal!.tenantId;
+}
+
+/** Appends the ledger record of a state-changing call, in its transaction. */
+export function audit(
+  svc: Services,
+  tx: Queryable,
+  call: Call & { principal: Principal },
+  entry: { action: AuditAction; resource: string; request: unknown; result: unknown },
+) {
+  return svc.audit.append(tx, call.principal.tenantId, { ...entry, subject: call.principal.subject, requestId: call.requestId });
 }

@@ -329,6 +329,46 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit records
+         * @description Lists the tenant's audit ledger in chain order (oldest first), one page at a time. Admins only.
+         */
+        get: operations["listAuditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the audit chain head
+         * @description The last record's sequence number and hash, so that a party who keeps heads can detect truncation.
+         */
+        get: operations["getAuditHead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -737,6 +777,53 @@ export type components = {
             status: components["schemas"]["ServingStatus"];
             /** @description Each dependency's readiness. */
             dependencies: components["schemas"]["DependencyStatus"][];
+        };
+        /** @description One record of the audit ledger. It holds no personal data in clear. */
+        AuditRecord: {
+            /** @description Server-assigned UUID. */
+            recordId: string;
+            /** @description The tenant whose chain holds the record. */
+            tenantId: string;
+            /**
+             * Format: int64
+             * @description Position in the tenant's chain, from 1.
+             */
+            seq: string;
+            /** @description HMAC-SHA256 pseudonym of the acting subject (hex). */
+            actor: string;
+            /** @description What was done, e.g. "executive.commission". */
+            action: string;
+            /** @description The resource acted on, e.g. "executives/<uuid>". */
+            resource: string;
+            /** @description The request id (X-Request-Id) of the call. */
+            requestId: string;
+            /** @description When the record was written (RFC 3339, milliseconds), as hashed. */
+            time: string;
+            /** @description HMAC-SHA256 of the request's canonical JSON (hex). */
+            requestHash: string;
+            /** @description HMAC-SHA256 of the result's canonical JSON (hex). */
+            resultHash: string;
+            /** @description The previous record's hash (64 zeros for the first record). */
+            prevHash: string;
+            /** @description sha-256 (hex) of the record's canonical form, prevHash included. */
+            hash: string;
+        };
+        ListAuditRecordsResponse: {
+            /** @description One page of records, oldest first. */
+            records: components["schemas"]["AuditRecord"][];
+            /** @description Token for the next page; empty on the last page. */
+            nextPageToken: string;
+        };
+        GetAuditHeadResponse: {
+            /**
+             * Format: int64
+             * @description The last record's sequence number (0 for an empty chain).
+             */
+            seq: string;
+            /** @description The last record's hash (64 zeros for an empty chain). */
+            hash: string;
+            /** @description The last record's id (empty for an empty chain). */
+            recordId: string;
         };
     };
     responses: {
@@ -1513,6 +1600,75 @@ export interface operations {
                     "application/json": components["schemas"]["CheckReadinessResponse"];
                 };
             };
+            default: components["responses"]["Error"];
+        };
+    };
+    listAuditRecords: {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return (1..100; default 50). */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description Token from a previous response's `nextPageToken` (empty or absent: the
+                 *     first page). Tokens are opaque, but the contract states their shape so
+                 *     that clients and fuzzers know it: `pattern` matches exactly the shape
+                 *     of the tokens this server issues (base64url of "v1:" and up to 18
+                 *     digits, a keyset position), and any such token is accepted. Anything
+                 *     else is refused with 400 `invalid_argument` naming `pageToken` (AIP-158).
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit records. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAuditRecordsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getAuditHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain head. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAuditHeadResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
     };

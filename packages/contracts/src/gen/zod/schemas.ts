@@ -3,6 +3,23 @@
 /* eslint-disable */
 import * as z from "zod";
 
+/** One record of the audit ledger. It holds no personal data in clear. */
+export const AuditRecord = z.looseObject({
+  "recordId": z.string(),
+  "tenantId": z.string(),
+  "seq": z.string(),
+  "actor": z.string(),
+  "action": z.string(),
+  "resource": z.string(),
+  "requestId": z.string(),
+  "time": z.string(),
+  "requestHash": z.string(),
+  "resultHash": z.string(),
+  "prevHash": z.string(),
+  "hash": z.string(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
 /** The cancel request, without the path's `operationId` (empty). */
 export const CancelOperationRequest = z.strictObject({});
 export type CancelOperationRequest = z.infer<typeof CancelOperationRequest>;
@@ -112,6 +129,19 @@ export const FieldViolation = z.looseObject({
   "message": z.string(),
 });
 export type FieldViolation = z.infer<typeof FieldViolation>;
+
+export const GetAuditHeadResponse = z.looseObject({
+  "seq": z.string(),
+  "hash": z.string(),
+  "recordId": z.string(),
+});
+export type GetAuditHeadResponse = z.infer<typeof GetAuditHeadResponse>;
+
+export const ListAuditRecordsResponse = z.looseObject({
+  "records": z.array(AuditRecord),
+  "nextPageToken": z.string(),
+});
+export type ListAuditRecordsResponse = z.infer<typeof ListAuditRecordsResponse>;
 
 export const ListCommunicationsResponse = z.looseObject({
   "communications": z.array(Communication),
@@ -427,6 +457,23 @@ export const operations = {
   checkReadiness: {
     method: "GET",
     path: "/v1/health/ready",
+    pathParams: z.strictObject({}),
+    query: z.strictObject({}),
+    body: undefined,
+  },
+  listAuditRecords: {
+    method: "GET",
+    path: "/v1/audit",
+    pathParams: z.strictObject({}),
+    query: z.strictObject({
+      "pageSize": z.number().int().min(0).max(100).optional(),
+      "pageToken": z.string().max(40).regex(new RegExp("^(djE6(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)){0,5}(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)|((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)|(M|N)(A|Q|g|w)|O(A|Q)))?$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates").optional(),
+    }),
+    body: undefined,
+  },
+  getAuditHead: {
+    method: "GET",
+    path: "/v1/audit/head",
     pathParams: z.strictObject({}),
     query: z.strictObject({}),
     body: undefined,

@@ -8,6 +8,7 @@ import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createContextKey, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { Health } from "@sovren/contracts/grpc";
 import {
+  AuditService,
   CommunicationService,
   ExecutiveService,
   FieldBehavior,
@@ -28,7 +29,7 @@ import { addReflection } from "./grpc-reflection.js";
 
 export const kRequestState = createContextKey<RequestState | undefined>(undefined);
 
-const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService];
+const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService, AuditService];
 
 const requiredStrings = new Map<DescMessage, string[]>();
 
