@@ -8,6 +8,7 @@ import { createJwtVerifier } from "./auth/jwt.js";
 import { loadConfig, type Config } from "./config.js";
 import { ChangeFeed } from "./domain/change-feed.js";
 import { DeliverySimulator } from "./domain/delivery.js";
+import { ErasureRunner } from "./domain/erasure.js";
 import { JobQueue } from "./domain/jobs.js";
 import { OperationRunner } from "./domain/operation-runner.js";
 import { RateLimiter } from "./domain/rate-limiter.js";
@@ -70,11 +71,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // Durable work: this instance's lease is registered before it accepts any.
   const jobs = new JobQueue(db, config.jobs, log);
   await jobs.start();
+  const runner = new OperationRunner(db, inference, metrics, log, jobs);
   const svc: Services = {
     config,
     db,
     inference,
-    runner: new OperationRunner(db, inference, metrics, log, jobs),
+    runner,
+    erasure: new ErasureRunner(db, jobs, log, (id, backend) => runner.cancel(id, backend)),
     jobs,
     feed,
     delivery: new DeliverySimulator(db, config.deliveryDelayMs, log, jobs),
@@ -125,6 +128,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await jobs.stop();
         await svc.delivery.stop();
         await svc.runner.stop();
+        await svc.erasure.stop();
         await jobs.retire();
         await feed.stop();
         await inference.close();

@@ -9,6 +9,7 @@ import {
   HealthService,
   OperationService,
   SimulationService,
+  SubjectService,
 } from "@sovren/contracts/proto";
 import type { OperationSpec, ServiceName } from "./operations.js";
 
@@ -19,6 +20,7 @@ export const services = {
   communications: CommunicationService,
   health: HealthService,
   audit: AuditService,
+  subjects: SubjectService,
 } as const satisfies Record<ServiceName, unknown>;
 
 /** The Connect method descriptor for an operation. */

@@ -3,6 +3,7 @@
 import type { Config } from "../config.js";
 import type { ChangeFeed } from "../domain/change-feed.js";
 import type { DeliverySimulator } from "../domain/delivery.js";
+import type { ErasureRunner } from "../domain/erasure.js";
 import type { JobQueue } from "../domain/jobs.js";
 import type { OperationRunner } from "../domain/operation-runner.js";
 import type { Principal } from "../domain/principal.js";
@@ -24,6 +25,8 @@ export interface Services {
   metrics: Metrics;
   log: Logger;
   version: string;
+  /** Erasure of data subjects as durable work (domain/erasure.ts). */
+  erasure: ErasureRunner;
   /** The hash-chained audit ledger (trust/audit-ledger.ts). */
   audit: AuditLedger;
   /** Aborted when the server starts shutting down: readiness turns 503, streams end, long polls return. */

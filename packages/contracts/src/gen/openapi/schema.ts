@@ -329,6 +329,31 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/subjects:erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a data subject
+         * @description Erases everything the tenant holds about a subject (GDPR right to
+         *     erasure): the operations run for them (parameters and results), the
+         *     communications addressed to them and any cached copy. Returns the
+         *     erasure's operation (kind ERASURE) at once; it runs as durable work.
+         *     An erasure record is appended to the audit ledger, which holds only
+         *     pseudonyms and hashes and so still verifies. Admins only.
+         */
+        post: operations["eraseSubject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -558,7 +583,7 @@ export type components = {
          * @description The kind of work an operation records.
          * @enum {string}
          */
-        OperationKind: "OPERATION_KIND_UNSPECIFIED" | "OPERATION_KIND_SIMULATION";
+        OperationKind: "OPERATION_KIND_UNSPECIFIED" | "OPERATION_KIND_SIMULATION" | "OPERATION_KIND_ERASURE";
         /** @description The outcome of a simulation (the seed's SimulationResult) and the statistics behind it. */
         SimulationResult: {
             /** @description The verdict ("favorable", "unfavorable" or "uncertain"). */
@@ -654,6 +679,7 @@ export type components = {
              * @description When the work finished executing.
              */
             executedAt?: string;
+            erasureResult?: components["schemas"]["ErasureResult"];
         };
         ListOperationsResponse: {
             /** @description One page of operations. */
@@ -824,6 +850,31 @@ export type components = {
             hash: string;
             /** @description The last record's id (empty for an empty chain). */
             recordId: string;
+        };
+        /** @description What an erasure removed. */
+        ErasureResult: {
+            /**
+             * Format: uint32
+             * @description Operations run for the subject that were removed.
+             */
+            operationsErased: number;
+            /**
+             * Format: uint32
+             * @description Communications addressed to the subject that were removed.
+             */
+            communicationsErased: number;
+            /**
+             * Format: uint32
+             * @description Cached responses (idempotency records) that held their data and were removed.
+             */
+            cachedResponsesErased: number;
+        };
+        /** @description The subject to erase. */
+        EraseSubjectRequest: {
+            /** @description The subject, as the `userId` their operations were run for and a recipient address of communications to them. */
+            userId: string;
+            /** @description Further addresses (e.g. e-mail, phone) communications to the subject were sent to. */
+            recipients?: string[];
         };
     };
     responses: {
@@ -1600,6 +1651,48 @@ export interface operations {
                     "application/json": components["schemas"]["CheckReadinessResponse"];
                 };
             };
+            default: components["responses"]["Error"];
+        };
+    };
+    eraseSubject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a mutating request safe to retry: the same key with the same
+                 *     body replays the first response; the same key with another body is
+                 *     refused with 422. The SDK sends one on every mutating call.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseSubjectRequest"];
+            };
+        };
+        responses: {
+            /** @description The erasure was accepted; its operation is returned. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description The operation's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
     };

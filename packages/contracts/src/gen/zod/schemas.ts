@@ -101,6 +101,21 @@ export const Communication = z.looseObject({
 });
 export type Communication = z.infer<typeof Communication>;
 
+/** The subject to erase. */
+export const EraseSubjectRequest = z.strictObject({
+  "userId": z.string().min(1).max(200).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"),
+  "recipients": z.array(z.string().min(1).max(320).regex(new RegExp("^[^\\x00]*$")).regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates")).max(20).optional(),
+});
+export type EraseSubjectRequest = z.infer<typeof EraseSubjectRequest>;
+
+/** What an erasure removed. */
+export const ErasureResult = z.looseObject({
+  "operationsErased": z.number().int().min(0).max(4294967295),
+  "communicationsErased": z.number().int().min(0).max(4294967295),
+  "cachedResponsesErased": z.number().int().min(0).max(4294967295),
+});
+export type ErasureResult = z.infer<typeof ErasureResult>;
+
 /** The Connect/gRPC status code, in Connect's snake-case spelling. */
 export const ErrorCode = z.enum(["canceled","unknown","invalid_argument","deadline_exceeded","not_found","already_exists","permission_denied","resource_exhausted","failed_precondition","aborted","out_of_range","unimplemented","internal","unavailable","data_loss","unauthenticated"]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -156,7 +171,7 @@ export const ListExecutivesResponse = z.looseObject({
 export type ListExecutivesResponse = z.infer<typeof ListExecutivesResponse>;
 
 /** The kind of work an operation records. */
-export const OperationKind = z.enum(["OPERATION_KIND_UNSPECIFIED","OPERATION_KIND_SIMULATION"]);
+export const OperationKind = z.enum(["OPERATION_KIND_UNSPECIFIED","OPERATION_KIND_SIMULATION","OPERATION_KIND_ERASURE"]);
 export type OperationKind = z.infer<typeof OperationKind>;
 
 /** The state of an operation. */
@@ -200,6 +215,7 @@ export const Operation = z.looseObject({
   "createTime": z.iso.datetime({ offset: true }),
   "updateTime": z.iso.datetime({ offset: true }),
   "executedAt": z.iso.datetime({ offset: true }).optional(),
+  "erasureResult": ErasureResult.optional(),
 });
 export type Operation = z.infer<typeof Operation>;
 
@@ -460,6 +476,13 @@ export const operations = {
     pathParams: z.strictObject({}),
     query: z.strictObject({}),
     body: undefined,
+  },
+  eraseSubject: {
+    method: "POST",
+    path: "/v1/subjects:erase",
+    pathParams: z.strictObject({}),
+    query: z.strictObject({}),
+    body: EraseSubjectRequest,
   },
   listAuditRecords: {
     method: "GET",

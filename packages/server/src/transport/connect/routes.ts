@@ -16,6 +16,7 @@ import {
   HealthService,
   OperationService,
   SimulationService,
+  SubjectService,
 } from "@sovren/contracts/proto";
 import { admit, executeUnary, openStream, type Pipeline } from "../../handlers/dispatch.js";
 import { METHODS_BY_RPC, type MethodDef } from "../../handlers/methods.js";
@@ -29,7 +30,7 @@ import { addReflection } from "./grpc-reflection.js";
 
 export const kRequestState = createContextKey<RequestState | undefined>(undefined);
 
-const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService, AuditService];
+const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService, AuditService, SubjectService];
 
 const requiredStrings = new Map<DescMessage, string[]>();
 
