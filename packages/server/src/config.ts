@@ -1,5 +1,6 @@
 // Configuration from the environment, validated once at start-up so that a bad
 // value stops the process with a message naming the variable, never later.
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 /** The development secret used when neither SOVREN_JWT_SECRET nor a JWKS is configured. */
@@ -58,6 +59,10 @@ const EnvSchema = z.object({
   SOVREN_JOB_HEARTBEAT_MS: z.coerce.number().int().min(50).optional(),
   SOVREN_JOB_SWEEP_MS: z.coerce.number().int().min(50).default(5_000),
   SOVREN_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  SOVREN_KEK: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9+/_-]{43}=?$/, "must be 32 bytes in base64 or base64url (e.g. `openssl rand -base64 32`)").optional(),
+  ),
+  SOVREN_SIGN_RESPONSES: z.enum(["true", "false", "1", "0"]).default("true"),
   SOVREN_AUDIT_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters (an HMAC-SHA256 key)").optional()),
 });
 
@@ -89,6 +94,12 @@ export interface Config {
   timeouts: TimeoutConfig;
   /** The audit ledger's HMAC key for pseudonyms and request/result digests (issue 13). */
   audit: { key: string; keyIsDevDefault: boolean };
+  /**
+   * Response signatures (issue 13): the key-encryption key that seals every
+   * tenant's data key and the server's private keys, and whether REST and RPC
+   * responses are signed (off only to measure its cost).
+   */
+  signing: { kek: Buffer; kekIsDevDefault: boolean; enabled: boolean };
 }
 
 export interface TimeoutConfig {
@@ -175,6 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     jobs: { leaseMs: e.SOVREN_JOB_LEASE_MS, heartbeatMs, sweepMs: e.SOVREN_JOB_SWEEP_MS, maxAttempts: e.SOVREN_JOB_MAX_ATTEMPTS },
     audit: { key: e.SOVREN_AUDIT_KEY ?? DEV_AUDIT_KEY, keyIsDevDefault: e.SOVREN_AUDIT_KEY === undefined },
+    signing: {
+      kek: e.SOVREN_KEK ? Buffer.from(e.SOVREN_KEK, "base64") : createHash("sha256").update("sovren-development-kek-do-not-use-in-production").digest(),
+      kekIsDevDefault: e.SOVREN_KEK === undefined,
+      enabled: e.SOVREN_SIGN_RESPONSES === "true" || e.SOVREN_SIGN_RESPONSES === "1",
+    },
   };
 }
 

@@ -20,6 +20,7 @@ import { createMetrics } from "./observability/metrics.js";
 import type { Db } from "./store/db.js";
 import { openDb } from "./store/open.js";
 import { AuditLedger } from "./trust/audit-ledger.js";
+import { SigningKeys } from "./trust/signing-keys.js";
 import { createHttpHandler } from "./transport/http-handler.js";
 import { listen } from "./transport/listener.js";
 
@@ -63,6 +64,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     dataDir: config.dataDir,
     postgres: { connectTimeoutMs: t.dbConnectMs, queryTimeoutMs: t.dbQueryMs, log: (level, msg, fields) => log[level](msg, fields) },
   });
+  if (config.signing.kekIsDevDefault) {
+    log.warn("using the documented development key-encryption key: set SOVREN_KEK in production (it seals every signing key)");
+  }
+  const keys = new SigningKeys(db, config.signing.kek);
+  await keys.start();
   const stopping = new AbortController();
   const metrics = createMetrics();
   const inference = new InferenceRouter(config.inference, log);
@@ -85,6 +91,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     log,
     version: packageVersion(),
     audit: new AuditLedger(config.audit.key),
+    keys,
     stopping: stopping.signal,
   };
   const verifyJwt = createJwtVerifier({

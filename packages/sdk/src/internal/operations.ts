@@ -5,7 +5,7 @@ import type { $ZodType } from "zod/v4/core";
 export type OperationId = keyof typeof schemas.operations;
 
 /** The service (by its client property) an operation belongs to; `internal/rpc.ts` maps it to the descriptor. */
-export type ServiceName = "executives" | "simulations" | "operations" | "communications" | "health" | "audit" | "subjects";
+export type ServiceName = "executives" | "simulations" | "operations" | "communications" | "health" | "audit" | "subjects" | "keys";
 
 export interface OperationSpec {
   id: OperationId;
@@ -43,6 +43,7 @@ const table: { [K in OperationId]: Omit<OperationSpec, "id"> } = {
   checkHealth: { service: "health", response: s.CheckHealthResponse },
   checkReadiness: { service: "health", response: s.CheckReadinessResponse },
   eraseSubject: { service: "subjects", unwrap: "operation", response: s.Operation },
+  listExecutiveKeys: { service: "keys", response: s.ListExecutiveKeysResponse },
   listAuditRecords: { service: "audit", response: s.ListAuditRecordsResponse },
   getAuditHead: { service: "audit", response: s.GetAuditHeadResponse },
 };

@@ -7,6 +7,7 @@ import {
   CommunicationService,
   ExecutiveService,
   HealthService,
+  KeyService,
   OperationService,
   SimulationService,
   SubjectService,
@@ -21,6 +22,7 @@ export const services = {
   health: HealthService,
   audit: AuditService,
   subjects: SubjectService,
+  keys: KeyService,
 } as const satisfies Record<ServiceName, unknown>;
 
 /** The Connect method descriptor for an operation. */

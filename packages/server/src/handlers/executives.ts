@@ -33,6 +33,8 @@ export async function commissionExecutive(svc: Services, call: Authed, req: Comm
         skills: req.skills ?? [],
         voiceProfile: req.voiceProfile ?? "",
       });
+      // Its own signing key, in the same transaction (trust/signing-keys.ts).
+      await svc.keys.createExecutiveKey(tx, tenantId, id);
       await audit(svc, tx, call, { action: "executive.commission", resource: `executives/${id}`, request: req, result: inserted });
       return inserted;
     });

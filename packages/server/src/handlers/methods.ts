@@ -9,6 +9,7 @@ import * as audit from "./audit.js";
 import * as comms from "./communications.js";
 import * as execs from "./executives.js";
 import * as health from "./health.js";
+import { listExecutiveKeys } from "./keys.js";
 import * as ops from "./operations.js";
 import { runSimulation } from "./simulations.js";
 import { eraseSubject } from "./subjects.js";
@@ -63,6 +64,7 @@ export const METHODS: MethodDef[] = [
     responseField: "operation",
     location: (res) => `/v1/operations/${(res.operation as { operationId: string }).operationId}`,
   }, true),
+  def("KeyService.ListExecutiveKeys", "listExecutiveKeys", "read", { unary: listExecutiveKeys }),
   def("AuditService.ListAuditRecords", "listAuditRecords", "admin", { unary: audit.listAudit }),
   def("AuditService.GetAuditHead", "getAuditHead", "read", { unary: audit.getAuditHead }),
   def("HealthService.CheckHealth", "checkHealth", "public", { unary: (svc) => health.checkHealth(svc) }),

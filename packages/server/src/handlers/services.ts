@@ -12,6 +12,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Db, Queryable } from "../store/db.js";
 import type { AuditAction, AuditLedger } from "../trust/audit-ledger.js";
+import type { SigningKeys } from "../trust/signing-keys.js";
 
 export interface Services {
   config: Config;
@@ -27,6 +28,8 @@ export interface Services {
   version: string;
   /** Erasure of data subjects as durable work (domain/erasure.ts). */
   erasure: ErasureRunner;
+  /** Ed25519 signing keys of the server and of each executive (trust/signing-keys.ts). */
+  keys: SigningKeys;
   /** The hash-chained audit ledger (trust/audit-ledger.ts). */
   audit: AuditLedger;
   /** Aborted when the server starts shutting down: readiness turns 503, streams end, long polls return. */

@@ -329,6 +329,35 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/executives/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                /** @description The executive's id. */
+                id: components["parameters"]["ExecutiveIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An executive's public signing keys
+         * @description The executive's Ed25519 public keys as a JWK Set (RFC 7517), the current
+         *     key first, then rotated ones (they still verify older signatures). A
+         *     response signature's `keyid` of the form `executives/{id}/keys/{thumbprint}`
+         *     is the `kid` of one of them. The server's keys are at `/.well-known/jwks.json`.
+         */
+        get: operations["listExecutiveKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subjects:erase": {
         parameters: {
             query?: never;
@@ -875,6 +904,26 @@ export type components = {
             userId: string;
             /** @description Further addresses (e.g. e-mail, phone) communications to the subject were sent to. */
             recipients?: string[];
+        };
+        /** @description A public Ed25519 key as a JWK (RFC 8037). */
+        JsonWebKey: {
+            /** @description Key type: "OKP". */
+            kty: string;
+            /** @description Curve: "Ed25519". */
+            crv: string;
+            /** @description The public key, base64url. */
+            x: string;
+            /** @description The key id: the `keyid` of the signatures it verifies. */
+            kid: string;
+            /** @description Algorithm: "Ed25519". */
+            alg: string;
+            /** @description Use: "sig". */
+            use: string;
+        };
+        /** @description A JWK Set. */
+        ListExecutiveKeysResponse: {
+            /** @description The keys, current first. */
+            keys: components["schemas"]["JsonWebKey"][];
         };
     };
     responses: {
@@ -1651,6 +1700,39 @@ export interface operations {
                     "application/json": components["schemas"]["CheckReadinessResponse"];
                 };
             };
+            default: components["responses"]["Error"];
+        };
+    };
+    listExecutiveKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                /** @description The executive's id. */
+                id: components["parameters"]["ExecutiveIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The executive's keys. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListExecutiveKeysResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
     };

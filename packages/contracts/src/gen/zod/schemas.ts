@@ -152,6 +152,17 @@ export const GetAuditHeadResponse = z.looseObject({
 });
 export type GetAuditHeadResponse = z.infer<typeof GetAuditHeadResponse>;
 
+/** A public Ed25519 key as a JWK (RFC 8037). */
+export const JsonWebKey = z.looseObject({
+  "kty": z.string(),
+  "crv": z.string(),
+  "x": z.string(),
+  "kid": z.string(),
+  "alg": z.string(),
+  "use": z.string(),
+});
+export type JsonWebKey = z.infer<typeof JsonWebKey>;
+
 export const ListAuditRecordsResponse = z.looseObject({
   "records": z.array(AuditRecord),
   "nextPageToken": z.string(),
@@ -163,6 +174,12 @@ export const ListCommunicationsResponse = z.looseObject({
   "nextPageToken": z.string(),
 });
 export type ListCommunicationsResponse = z.infer<typeof ListCommunicationsResponse>;
+
+/** A JWK Set. */
+export const ListExecutiveKeysResponse = z.looseObject({
+  "keys": z.array(JsonWebKey),
+});
+export type ListExecutiveKeysResponse = z.infer<typeof ListExecutiveKeysResponse>;
 
 export const ListExecutivesResponse = z.looseObject({
   "executives": z.array(Executive),
@@ -474,6 +491,15 @@ export const operations = {
     method: "GET",
     path: "/v1/health/ready",
     pathParams: z.strictObject({}),
+    query: z.strictObject({}),
+    body: undefined,
+  },
+  listExecutiveKeys: {
+    method: "GET",
+    path: "/v1/executives/{id}/keys",
+    pathParams: z.strictObject({
+      "id": z.guid(),
+    }),
     query: z.strictObject({}),
     body: undefined,
   },

@@ -14,6 +14,7 @@ import {
   FieldBehavior,
   field_behavior,
   HealthService,
+  KeyService,
   OperationService,
   SimulationService,
   SubjectService,
@@ -30,7 +31,7 @@ import { addReflection } from "./grpc-reflection.js";
 
 export const kRequestState = createContextKey<RequestState | undefined>(undefined);
 
-const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService, AuditService, SubjectService];
+const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService, AuditService, SubjectService, KeyService];
 
 const requiredStrings = new Map<DescMessage, string[]>();
 
