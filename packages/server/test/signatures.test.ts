@@ -8,8 +8,15 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { createHash, createPublicKey, verify } from "node:crypto";
+import { toBinary } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { ExecutiveService, GetExecutiveResponseSchema } from "@sovren/contracts/proto";
+import { parseDictionary } from "structured-headers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, postgresReachable, rest, startTestServer, type TestServer } from "./harness.js";
+import { rpcSignatureBase, RPC_TRAILERS } from "../src/trust/rpc-signature.js";
+import { BACKENDS, postgresReachable, rest, startTestServer, type TestServer, type Transport } from "./harness.js";
 
 const pgOk = await postgresReachable();
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
@@ -102,4 +109,41 @@ describe.each(BACKENDS)("signed responses over %s", (backend) => {
     for (const i of [5, 6, 7, 8]) expect(v[i], JSON.stringify(cases[i])).toMatchObject({ ok: false });
     expect(v[5]!.error).toMatch(/digest/i);
   }, 60_000);
+
+  it.skipIf(skip)("signs Connect, gRPC and gRPC-Web responses in trailers with the same keys", async () => {
+    const jwks = (await (await rest(server, admin, `/v1/executives/${exec}/keys`)).json()) as { keys: { kid: string; x: string }[] };
+    for (const transport of ["connect", "grpc", "grpc-web"] as Transport[]) {
+      let trailer: Headers | undefined;
+      const interceptors = [
+        (next: any) => async (req: any) => {
+          req.header.set("authorization", `Bearer ${admin}`);
+          const res = await next(req);
+          trailer = res.trailer;
+          return res;
+        },
+      ];
+      const t =
+        transport === "grpc"
+          ? createGrpcTransport({ baseUrl: server.url, interceptors })
+          : transport === "grpc-web"
+            ? createGrpcWebTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors })
+            : createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors });
+      const res = await createClient(ExecutiveService, t).getExecutive({ id: exec });
+      const bytes = toBinary(GetExecutiveResponseSchema, res);
+      const digest = trailer!.get(RPC_TRAILERS.digest)!;
+      const input = trailer!.get(RPC_TRAILERS.input)!;
+      const [sigItem] = parseDictionary(trailer!.get(RPC_TRAILERS.signature)!).get("sovren") as [ArrayBuffer, unknown];
+      const params = input.slice("sovren=".length);
+      const keyid = /keyid="([^"]+)"/.exec(input)![1]!;
+      expect(keyid, transport).toBe(jwks.keys[0]!.kid);
+      expect(digest).toBe(`sha-256=:${createHash("sha256").update(bytes).digest("base64")}:`);
+      const publicKey = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: jwks.keys[0]!.x }, format: "jwk" });
+      const base = rpcSignatureBase("/sovren.v1.ExecutiveService/GetExecutive", digest, params);
+      expect(verify(null, Buffer.from(base), publicKey, Buffer.from(sigItem)), transport).toBe(true);
+      // Another method, or other bytes, do not verify.
+      expect(verify(null, Buffer.from(rpcSignatureBase("/sovren.v1.ExecutiveService/RetireExecutive", digest, params)), publicKey, Buffer.from(sigItem))).toBe(false);
+      const forged = `sha-256=:${createHash("sha256").update(Buffer.concat([bytes, Buffer.from([0])])).digest("base64")}:`;
+      expect(verify(null, Buffer.from(rpcSignatureBase("/sovren.v1.ExecutiveService/GetExecutive", forged, params)), publicKey, Buffer.from(sigItem))).toBe(false);
+    }
+  });
 });
