@@ -55,7 +55,7 @@ describe.each(BACKENDS)("signed responses over %s", (backend) => {
     exec = (await post("/v1/executives", { role: "CEO", name: "Signer" })).executiveId;
     other = (await post("/v1/executives", { role: "CTO", name: "Other" })).executiveId;
     op = (await post("/v1/simulations:run", { userId: "u", scenario: "s", trials: 100, executiveId: exec })).operationId;
-  }, 60_000);
+  }, 180_000); // PGlite starts slowly on a loaded machine
   afterAll(async () => server?.close());
 
   it.skipIf(skip)("signs with the producing executive's key, else the server's, and publishes both as JWKS", async () => {
