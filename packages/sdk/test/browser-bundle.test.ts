@@ -24,7 +24,9 @@ async function bundle(entry: string) {
 
 // Budgets a little above today's sizes (README, "Bundle size"): a regression
 // shows up here, not in someone's app.
-const BUDGET = { index: 80_000, rest: 42_000 };
+// index: +2 KB for the three services of issue 13 (audit, subjects, keys), whose
+// descriptors and validators the full client carries (80,249 bytes measured).
+const BUDGET = { index: 82_000, rest: 42_000 };
 
 describe("browser bundle", () => {
   it("bundles the main entry for the browser with no Node built-ins", async () => {
