@@ -123,7 +123,7 @@ def chart(helm_bin: str) -> None:
     check(f"drain: SOVREN_DRAIN_TIMEOUT_MS {drain} = the server's 10 s default", drain == 10_000)
     check(f"terminationGracePeriodSeconds {grace} > shutdown delay {delay} ms + drain {drain} ms",
           grace * 1000 > delay + drain and delay > 0)
-    for key, var in (("jwtSecret", "SOVREN_JWT_SECRET"), ("keyEncryptionKey", "SOVREN_KEY_ENCRYPTION_KEY"),
+    for key, var in (("jwtSecret", "SOVREN_JWT_SECRET"), ("keyEncryptionKey", "SOVREN_KEK"),
                      ("databaseUrl", "DATABASE_URL")):
         ref = env.get(var, {}).get("valueFrom", {}).get("secretKeyRef", {})
         check(f"{var} comes from the Secret's {key}", ref.get("key") == key and ref.get("name") == "sovren-secrets")

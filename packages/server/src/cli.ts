@@ -7,13 +7,19 @@ import { ConfigError, DEV_JWT_SECRET, loadConfig } from "./config.js";
 import type { Role } from "./domain/principal.js";
 import { startServer } from "./server.js";
 import { openDb } from "./store/open.js";
+import { auditCommand } from "./trust/audit-cli.js";
+import { keysCommand } from "./trust/keys-cli.js";
 
 const USAGE = `Usage:
   sovren-server [serve]                       start the server (configured by environment, see README)
   sovren-server token --tenant <id> [--roles admin,member,viewer] [--ttl 30m] [--sub <subject>]
                                               print a development JWT signed with SOVREN_JWT_SECRET
   sovren-server create-api-key --tenant <id> [--roles member] [--name <label>]
-                                              store a new API key (hashed) and print it once`;
+                                              store a new API key (hashed) and print it once
+  sovren-server audit verify [--tenant <id>] [--head <seq>:<hash>]
+                                              walk the audit hash chains; exit 1 naming the first broken record
+  sovren-server keys rotate --server | --tenant <id> --executive <id>
+                                              new signing key; old public keys stay published`;
 
 const ROLES = new Set(["admin", "member", "viewer"]);
 
@@ -26,14 +32,18 @@ function parseRoles(value: string | undefined, fallback: Role[]): Role[] {
 
 async function main(argv: string[]): Promise<void> {
   const command = argv[0] && !argv[0].startsWith("-") ? argv.shift()! : "serve";
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
+    allowPositionals: command === "audit" || command === "keys",
     options: {
       tenant: { type: "string" },
       roles: { type: "string" },
       ttl: { type: "string", default: "30m" },
       sub: { type: "string" },
       name: { type: "string" },
+      head: { type: "string" },
+      server: { type: "boolean" },
+      executive: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -103,6 +113,18 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await db.close();
       }
+      return;
+    }
+    case "audit": {
+      process.exitCode = await auditCommand(config, positionals[0], { ...(values.tenant ? { tenant: values.tenant } : {}), ...(values.head ? { head: values.head } : {}) });
+      return;
+    }
+    case "keys": {
+      process.exitCode = await keysCommand(config, positionals[0], {
+        ...(values.server ? { server: true } : {}),
+        ...(values.tenant ? { tenant: values.tenant } : {}),
+        ...(values.executive ? { executive: values.executive } : {}),
+      });
       return;
     }
     default:

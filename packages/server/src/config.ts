@@ -1,9 +1,12 @@
 // Configuration from the environment, validated once at start-up so that a bad
 // value stops the process with a message naming the variable, never later.
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 /** The development secret used when neither SOVREN_JWT_SECRET nor a JWKS is configured. */
 export const DEV_JWT_SECRET = "sovren-development-secret-do-not-use-in-production";
+/** The development audit pseudonym key used when SOVREN_AUDIT_KEY is not set. */
+export const DEV_AUDIT_KEY = "sovren-development-audit-key-do-not-use-in-production";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().positive();
@@ -59,6 +62,11 @@ const EnvSchema = z.object({
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional()),
   SOVREN_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, "1-64 characters of A-Z a-z 0-9 : . _ -").default("sovren:"),
   SOVREN_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  SOVREN_KEK: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9+/_-]{43}=?$/, "must be 32 bytes in base64 or base64url (e.g. `openssl rand -base64 32`)").optional(),
+  ),
+  SOVREN_SIGN_RESPONSES: z.enum(["true", "false", "1", "0"]).default("true"),
+  SOVREN_AUDIT_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters (an HMAC-SHA256 key)").optional()),
 });
 
 export interface Config {
@@ -89,6 +97,14 @@ export interface Config {
   timeouts: TimeoutConfig;
   /** REDIS_URL: the rate limiter shared across instances and change events over pub/sub (scale/). */
   redis?: { url: string; prefix: string; commandTimeoutMs: number };
+  /** The audit ledger's HMAC key for pseudonyms and request/result digests (issue 13). */
+  audit: { key: string; keyIsDevDefault: boolean };
+  /**
+   * Response signatures (issue 13): the key-encryption key that seals every
+   * tenant's data key and the server's private keys, and whether REST and RPC
+   * responses are signed (off only to measure its cost).
+   */
+  signing: { kek: Buffer; kekIsDevDefault: boolean; enabled: boolean };
 }
 
 export interface TimeoutConfig {
@@ -175,6 +191,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     jobs: { leaseMs: e.SOVREN_JOB_LEASE_MS, heartbeatMs, sweepMs: e.SOVREN_JOB_SWEEP_MS, maxAttempts: e.SOVREN_JOB_MAX_ATTEMPTS },
     ...(e.REDIS_URL ? { redis: { url: e.REDIS_URL, prefix: e.SOVREN_REDIS_PREFIX, commandTimeoutMs: e.SOVREN_REDIS_TIMEOUT_MS } } : {}),
+    audit: { key: e.SOVREN_AUDIT_KEY ?? DEV_AUDIT_KEY, keyIsDevDefault: e.SOVREN_AUDIT_KEY === undefined },
+    signing: {
+      kek: e.SOVREN_KEK ? Buffer.from(e.SOVREN_KEK, "base64") : createHash("sha256").update("sovren-development-kek-do-not-use-in-production").digest(),
+      kekIsDevDefault: e.SOVREN_KEK === undefined,
+      enabled: e.SOVREN_SIGN_RESPONSES === "true" || e.SOVREN_SIGN_RESPONSES === "1",
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { createJwtVerifier } from "./auth/jwt.js";
 import { loadConfig, type Config } from "./config.js";
 import { ChangeFeed } from "./domain/change-feed.js";
 import { DeliverySimulator } from "./domain/delivery.js";
+import { ErasureRunner } from "./domain/erasure.js";
 import { JobQueue } from "./domain/jobs.js";
 import { OperationRunner } from "./domain/operation-runner.js";
 import { RateLimiter } from "./domain/rate-limiter.js";
@@ -18,6 +19,8 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import type { Db } from "./store/db.js";
 import { openDb } from "./store/open.js";
+import { AuditLedger } from "./trust/audit-ledger.js";
+import { SigningKeys } from "./trust/signing-keys.js";
 import { createHttpHandler } from "./transport/http-handler.js";
 import { listen } from "./transport/listener.js";
 import { startTelemetry } from "./telemetry/telemetry.js";
@@ -55,6 +58,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (config.jwtSecretIsDevDefault && config.jwtSecret) {
     log.warn("using the documented development JWT secret: set SOVREN_JWT_SECRET or SOVREN_JWKS_URL/FILE in production");
   }
+  if (config.audit.keyIsDevDefault) {
+    log.warn("using the documented development audit key: set SOVREN_AUDIT_KEY in production (ledger pseudonyms are only as private as it)");
+  }
   const t = config.timeouts;
   // Tracing and Redis load their libraries only when configured (OTLP endpoint, REDIS_URL).
   const telemetry = await startTelemetry(env ?? process.env, log, packageVersion());
@@ -71,6 +77,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   if (scale) db = scale.publishChanges(db);
   if (telemetry.enabled) db = traceDb(db, telemetry);
+  if (config.signing.kekIsDevDefault) {
+    log.warn("using the documented development key-encryption key: set SOVREN_KEK in production (it seals every signing key)");
+  }
+  const keys = new SigningKeys(db, config.signing.kek);
+  await keys.start();
   const stopping = new AbortController();
   const metrics = createMetrics();
   const inference = new InferenceRouter(config.inference, log, telemetry.enabled ? (b, url) => traceBackend(b, telemetry, url) : undefined);
@@ -79,17 +90,21 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // Durable work: this instance's lease is registered before it accepts any.
   const jobs = new JobQueue(db, config.jobs, log);
   await jobs.start();
+  const runner = new OperationRunner(db, inference, metrics, log, jobs);
   const svc: Services = {
     config,
     db,
     inference,
-    runner: new OperationRunner(db, inference, metrics, log, jobs),
+    runner,
+    erasure: new ErasureRunner(db, jobs, log, (id, backend) => runner.cancel(id, backend)),
     jobs,
     feed,
     delivery: new DeliverySimulator(db, config.deliveryDelayMs, log, jobs),
     metrics,
     log,
     version: packageVersion(),
+    audit: new AuditLedger(config.audit.key),
+    keys,
     stopping: stopping.signal,
     telemetry,
     ...(scale ? { optionalDependencies: [{ name: "redis", check: scale.check }] } : {}),
@@ -135,6 +150,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await jobs.stop();
         await svc.delivery.stop();
         await svc.runner.stop();
+        await svc.erasure.stop();
         await jobs.retire();
         await feed.stop();
         await inference.close();

@@ -4,7 +4,7 @@ import { operationRoutes } from "@sovren/contracts/openapi";
 export type OperationId = keyof typeof operationRoutes;
 
 /** The service (by its client property) an operation belongs to; `internal/rpc.ts` maps it to the descriptor. */
-export type ServiceName = "executives" | "simulations" | "operations" | "communications" | "health";
+export type ServiceName = "executives" | "simulations" | "operations" | "communications" | "health" | "audit" | "subjects" | "keys";
 
 export interface OperationSpec {
   id: OperationId;
@@ -39,6 +39,10 @@ const table: { [K in OperationId]: Omit<OperationSpec, "id"> } = {
   watchCommunications: { service: "communications", stream: true },
   checkHealth: { service: "health" },
   checkReadiness: { service: "health" },
+  eraseSubject: { service: "subjects", unwrap: "operation" },
+  listExecutiveKeys: { service: "keys" },
+  listAuditRecords: { service: "audit" },
+  getAuditHead: { service: "audit" },
 };
 
 const specs = new Map<OperationId, OperationSpec>();
@@ -70,4 +74,7 @@ export const SERVICE_TYPE_NAMES: Record<ServiceName, string> = {
   operations: "sovren.v1.OperationService",
   communications: "sovren.v1.CommunicationService",
   health: "sovren.v1.HealthService",
+  audit: "sovren.v1.AuditService",
+  subjects: "sovren.v1.SubjectService",
+  keys: "sovren.v1.KeyService",
 };

@@ -3,11 +3,14 @@
 // import this, so the REST-only entry (@sovren/sdk/rest) carries no protobuf.
 import type { DescMethod } from "@bufbuild/protobuf";
 import {
+  AuditService,
   CommunicationService,
   ExecutiveService,
   HealthService,
+  KeyService,
   OperationService,
   SimulationService,
+  SubjectService,
 } from "@sovren/contracts/proto";
 import type { OperationSpec, ServiceName } from "./operations.js";
 
@@ -17,6 +20,9 @@ export const services = {
   operations: OperationService,
   communications: CommunicationService,
   health: HealthService,
+  audit: AuditService,
+  subjects: SubjectService,
+  keys: KeyService,
 } as const satisfies Record<ServiceName, unknown>;
 
 /** The Connect method descriptor for an operation. */

@@ -29,6 +29,10 @@ const responses: { [K in OperationId]: $ZodType } = {
   watchCommunications: schemas.WatchCommunicationsResponse,
   checkHealth: schemas.CheckHealthResponse,
   checkReadiness: schemas.CheckReadinessResponse,
+  eraseSubject: schemas.Operation,
+  listExecutiveKeys: schemas.ListExecutiveKeysResponse,
+  listAuditRecords: schemas.ListAuditRecordsResponse,
+  getAuditHead: schemas.GetAuditHeadResponse,
 };
 
 /** The response validator of an operation (tests check the table against the contract). */

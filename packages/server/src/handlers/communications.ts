@@ -7,7 +7,7 @@ import type { Queryable } from "../store/db.js";
 import { decodePageToken, encodePageToken, pageSize } from "../domain/page-token.js";
 import * as repo from "../store/communications-repo.js";
 import { getExecutive } from "../store/executives-repo.js";
-import type { Call, Json, Services } from "./services.js";
+import { audit, type Call, type Json, type Services } from "./services.js";
 
 type Authed = Call & { principal: NonNullable<Call["principal"]> };
 
@@ -28,6 +28,7 @@ export async function sendCommunication(svc: Services, call: Authed, req: SendCo
     }
     const inserted = await repo.insertCommunication(tx, { id: messageId, tenantId, ...req });
     await svc.delivery.claimNew(tx, tenantId, messageId);
+    await audit(svc, tx, call, { action: "communication.send", resource: `communications/${messageId}`, request: req, result: inserted });
     return { communication: inserted, created: true };
   });
   if (created) svc.delivery.schedule(tenantId, messageId);

@@ -9,7 +9,7 @@ import { ApiError, invalidArgument, notFound } from "../domain/errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "../domain/page-token.js";
 import * as repo from "../store/executives-repo.js";
 import { isUniqueViolation } from "../store/rows.js";
-import type { Call, Services } from "./services.js";
+import { audit, type Call, type Services } from "./services.js";
 
 type Authed = Call & { principal: NonNullable<Call["principal"]> };
 
@@ -22,17 +22,22 @@ export async function commissionExecutive(svc: Services, call: Authed, req: Comm
     // Under an Idempotency-Key the id is the key's: a retry after a crash
     // finds the executive the crashed attempt commissioned.
     const id = call.resourceId ?? randomUUID();
-    const executive = await svc.db.transaction(tenantId, async (tx) =>
-      (call.resourceId ? await repo.getExecutive(tx, id) : undefined) ??
-      repo.insertExecutive(tx, {
+    const executive = await svc.db.transaction(tenantId, async (tx) => {
+      const prior = call.resourceId ? await repo.getExecutive(tx, id) : undefined;
+      if (prior) return prior;
+      const inserted = await repo.insertExecutive(tx, {
         id,
         tenantId,
         name: req.name,
         role: req.role,
         skills: req.skills ?? [],
         voiceProfile: req.voiceProfile ?? "",
-      }),
-    );
+      });
+      // Its own signing key, in the same transaction (trust/signing-keys.ts).
+      await svc.keys.createExecutiveKey(tx, tenantId, id);
+      await audit(svc, tx, call, { action: "executive.commission", resource: `executives/${id}`, request: req, result: inserted });
+      return inserted;
+    });
     return {
       executiveId: executive.id,
       status: "active",
@@ -100,7 +105,10 @@ export async function updateExecutive(svc: Services, call: Authed, req: UpdateEx
       if (current.state === "EXECUTIVE_STATE_RETIRED") {
         throw new ApiError("failed_precondition", `executive ${id} is retired and can no longer change`);
       }
-      return paths.length ? (await repo.updateExecutive(tx, id, changes))! : current;
+      if (!paths.length) return current;
+      const updated = (await repo.updateExecutive(tx, id, changes))!;
+      await audit(svc, tx, call, { action: "executive.update", resource: `executives/${id}`, request: req, result: updated });
+      return updated;
     });
     return { executive };
   } catch (err) {
@@ -112,6 +120,7 @@ export async function updateExecutive(svc: Services, call: Authed, req: UpdateEx
 export async function retireExecutive(svc: Services, call: Authed, req: RetireExecutiveRequest & { id: string }) {
   const executive = await svc.db.transaction(call.principal.tenantId, async (tx) => {
     const retired = await repo.retireExecutive(tx, req.id, req.reason ?? "");
+    if (retired) await audit(svc, tx, call, { action: "executive.retire", resource: `executives/${req.id}`, request: req, result: retired });
     // Retiring a retired executive changes nothing and returns it as it is.
     return retired ?? (await repo.getExecutive(tx, req.id));
   });

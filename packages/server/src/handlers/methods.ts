@@ -5,11 +5,14 @@
 // google.api.http `response_body`).
 import { operations } from "@sovren/contracts/zod";
 import type { Permission } from "../auth/rbac.js";
+import * as audit from "./audit.js";
 import * as comms from "./communications.js";
 import * as execs from "./executives.js";
 import * as health from "./health.js";
+import { listExecutiveKeys } from "./keys.js";
 import * as ops from "./operations.js";
 import { runSimulation } from "./simulations.js";
+import { eraseSubject } from "./subjects.js";
 import type { Json, StreamHandler, UnaryHandler } from "./services.js";
 
 export type OperationId = keyof typeof operations;
@@ -56,6 +59,14 @@ export const METHODS: MethodDef[] = [
   def("CommunicationService.GetCommunication", "getCommunication", "read", { unary: comms.getCommunication }, { status: 200, responseField: "communication" }),
   def("CommunicationService.ListCommunications", "listCommunications", "read", { unary: comms.listCommunications }),
   def("CommunicationService.WatchCommunications", "watchCommunications", "read", { stream: comms.watchCommunications }),
+  def("SubjectService.EraseSubject", "eraseSubject", "admin", { unary: eraseSubject }, {
+    status: 202,
+    responseField: "operation",
+    location: (res) => `/v1/operations/${(res.operation as { operationId: string }).operationId}`,
+  }, true),
+  def("KeyService.ListExecutiveKeys", "listExecutiveKeys", "read", { unary: listExecutiveKeys }),
+  def("AuditService.ListAuditRecords", "listAuditRecords", "admin", { unary: audit.listAudit }),
+  def("AuditService.GetAuditHead", "getAuditHead", "read", { unary: audit.getAuditHead }),
   def("HealthService.CheckHealth", "checkHealth", "public", { unary: (svc) => health.checkHealth(svc) }),
   def("HealthService.CheckReadiness", "checkReadiness", "public", { unary: (svc) => health.checkReadiness(svc) }),
 ];

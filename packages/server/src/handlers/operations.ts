@@ -7,7 +7,7 @@ import { notFound } from "../domain/errors.js";
 import { retryWhileUnavailable } from "../domain/retry.js";
 import { decodePageToken, encodePageToken, pageSize } from "../domain/page-token.js";
 import * as repo from "../store/operations-repo.js";
-import type { Call, Json, Services } from "./services.js";
+import { audit, type Call, type Json, type Services } from "./services.js";
 
 type Authed = Call & { principal: NonNullable<Call["principal"]> };
 
@@ -42,9 +42,11 @@ export async function listOperations(
 
 export async function cancelOperation(svc: Services, call: Authed, req: { operationId: string }) {
   const tenantId = call.principal.tenantId;
-  const cancelled = await svc.db.transaction(tenantId, (tx) =>
-    repo.transition(tx, tenantId, req.operationId, ["pending", "running"], "cancelled"),
-  );
+  const cancelled = await svc.db.transaction(tenantId, async (tx) => {
+    const op = await repo.transition(tx, tenantId, req.operationId, ["pending", "running"], "cancelled");
+    if (op) await audit(svc, tx, call, { action: "operation.cancel", resource: `operations/${req.operationId}`, request: req, result: op });
+    return op;
+  });
   if (cancelled) {
     svc.runner.cancel(req.operationId, cancelled.backend);
     svc.metrics.operations.inc({ state: "cancelled", backend: cancelled.backend });

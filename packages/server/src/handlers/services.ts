@@ -3,14 +3,17 @@
 import type { Config } from "../config.js";
 import type { ChangeFeed } from "../domain/change-feed.js";
 import type { DeliverySimulator } from "../domain/delivery.js";
+import type { ErasureRunner } from "../domain/erasure.js";
 import type { JobQueue } from "../domain/jobs.js";
 import type { OperationRunner } from "../domain/operation-runner.js";
 import type { Principal } from "../domain/principal.js";
 import type { InferenceRouter } from "../inference/router.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
-import type { Db } from "../store/db.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
+import type { Db, Queryable } from "../store/db.js";
+import type { AuditAction, AuditLedger } from "../trust/audit-ledger.js";
+import type { SigningKeys } from "../trust/signing-keys.js";
 
 export interface Services {
   config: Config;
@@ -24,6 +27,12 @@ export interface Services {
   metrics: Metrics;
   log: Logger;
   version: string;
+  /** Erasure of data subjects as durable work (domain/erasure.ts). */
+  erasure: ErasureRunner;
+  /** Ed25519 signing keys of the server and of each executive (trust/signing-keys.ts). */
+  keys: SigningKeys;
+  /** The hash-chained audit ledger (trust/audit-ledger.ts). */
+  audit: AuditLedger;
   /** Aborted when the server starts shutting down: readiness turns 503, streams end, long polls return. */
   stopping: AbortSignal;
   /** Tracing (NO_TELEMETRY unless an OTLP endpoint is configured). */
@@ -64,4 +73,14 @@ export type StreamHandler = (
 
 export function tenantOf(call: Call): string {
   return call.principal!.tenantId;
+}
+
+/** Appends the ledger record of a state-changing call, in its transaction. */
+export function audit(
+  svc: Services,
+  tx: Queryable,
+  call: Call & { principal: Principal },
+  entry: { action: AuditAction; resource: string; request: unknown; result: unknown },
+) {
+  return svc.audit.append(tx, call.principal.tenantId, { ...entry, subject: call.principal.subject, requestId: call.requestId });
 }

@@ -14,7 +14,7 @@ import type { RunSimulationRequest } from "@sovren/contracts/zod";
 import { ApiError, notFound } from "../domain/errors.js";
 import { getExecutive } from "../store/executives-repo.js";
 import { getOperation, insertOperation } from "../store/operations-repo.js";
-import type { Call, Services } from "./services.js";
+import { audit, type Call, type Services } from "./services.js";
 
 export async function runSimulation(
   svc: Services,
@@ -55,6 +55,7 @@ export async function runSimulation(
     });
     // Its durable job, leased by this instance (domain/jobs.ts).
     await svc.runner.claimNew(tx, tenantId, operationId);
+    await audit(svc, tx, call, { action: "simulation.run", resource: `operations/${operationId}`, request: req, result: inserted });
     return { operation: inserted, created: true };
   });
   if (!created) return { operation };

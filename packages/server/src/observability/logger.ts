@@ -1,6 +1,8 @@
 // Structured JSON logs, one object per line on stdout. Callers pass only
 // fields they chose; nothing logs headers or bodies wholesale, so credentials
 // and message contents never reach the log.
+import { redact, redactFields } from "./redact.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -21,7 +23,9 @@ export function createLogger(
   const min = ORDER[level];
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields })}\n`);
+    // Redacted at ingress: personal data and tokens in messages and errors never reach the sink.
+    const safe = fields ? (redactFields(fields) as Record<string, unknown>) : undefined;
+    write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redact(msg), ...base, ...safe })}\n`);
   };
   return {
     debug: (m, f) => emit("debug", m, f),

@@ -8,7 +8,7 @@
 // claim expired or due jobs of every tenant through sovren_claim_jobs.
 import type { OwnerSession, Queryable } from "./db.js";
 
-export type JobKind = "simulation" | "delivery";
+export type JobKind = "simulation" | "delivery" | "erasure";
 
 export interface ClaimedJob {
   tenantId: string;

@@ -4,8 +4,11 @@
 import type { Db } from "./db.js";
 import * as m001 from "./migrations/001-init.js";
 import * as m002 from "./migrations/002-durable-jobs.js";
+import * as m003 from "./migrations/003-audit-log.js";
+import * as m004 from "./migrations/004-erasure.js";
+import * as m005 from "./migrations/005-signing-keys.js";
 
-const MIGRATIONS: { version: string; sql: string }[] = [m001, m002];
+const MIGRATIONS: { version: string; sql: string }[] = [m001, m002, m003, m004, m005];
 const LOCK_ID = 7_220_418; // arbitrary, fixed: "sovren migrations"
 
 export async function migrate(db: Db): Promise<string[]> {

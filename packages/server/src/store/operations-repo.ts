@@ -1,7 +1,7 @@
 // SQL for operations (the record of every execution). State transitions are
 // conditional updates, so a cancel racing a finishing run resolves in the
 // database, whichever server instance each of them runs on.
-import type { Operation, OperationState, SimulationResult } from "@sovren/contracts/zod";
+import type { ErasureResult, Operation, OperationState, SimulationResult } from "@sovren/contracts/zod";
 import type { Queryable, Row } from "./db.js";
 import { CHANGES_CHANNEL, iso, num, optionalIso } from "./rows.js";
 
@@ -24,12 +24,12 @@ function toJson(r: Row): Operation {
   return {
     operationId: String(r.operation_id),
     userId: String(r.user_id),
-    kind: "OPERATION_KIND_SIMULATION",
+    kind: r.kind === "erasure" ? "OPERATION_KIND_ERASURE" : "OPERATION_KIND_SIMULATION",
     state: toJsonState(state),
     done: FINAL.has(state),
     progress: num(r.progress),
     parameters: (r.parameters as Record<string, unknown>) ?? {},
-    ...(r.result ? { result: r.result as SimulationResult } : {}),
+    ...(r.result ? (r.kind === "erasure" ? { erasureResult: r.result as ErasureResult } : { result: r.result as SimulationResult }) : {}),
     ...(r.error ? { error: r.error as { code: string; message: string } } : {}),
     confidence: num(r.confidence),
     executiveId: r.executive_id ? String(r.executive_id) : "",
@@ -46,12 +46,12 @@ async function notify(tx: Queryable, tenantId: string, id: string) {
 
 export async function insertOperation(
   tx: Queryable,
-  o: { id: string; tenantId: string; userId: string; executiveId?: string; parameters: unknown; backend: string },
+  o: { id: string; tenantId: string; userId: string; executiveId?: string; parameters: unknown; backend: string; kind?: "simulation" | "erasure" },
 ): Promise<Operation> {
   const { rows } = await tx.query(
-    `INSERT INTO operations (operation_id, tenant_id, user_id, executive_id, state, parameters, backend)
-     VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING ${COLUMNS}`,
-    [o.id, o.tenantId, o.userId, o.executiveId ?? null, JSON.stringify(o.parameters), o.backend],
+    `INSERT INTO operations (operation_id, tenant_id, user_id, executive_id, state, parameters, backend, kind)
+     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7) RETURNING ${COLUMNS}`,
+    [o.id, o.tenantId, o.userId, o.executiveId ?? null, JSON.stringify(o.parameters), o.backend, o.kind ?? "simulation"],
   );
   return toJson(rows[0]!);
 }

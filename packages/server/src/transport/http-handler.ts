@@ -76,6 +76,13 @@ export function createHttpHandler(p: Pipeline) {
       state.code = "unimplemented";
       return state;
     }
+    if (path === "/.well-known/jwks.json" && (req.method === "GET" || req.method === "HEAD")) {
+      // The server's public signing keys, open like /v1/health (docs/signatures.md).
+      state.method = "jwks";
+      res.writeHead(200, { "Content-Type": "application/jwk-set+json", "Cache-Control": "public, max-age=300" });
+      res.end(req.method === "HEAD" ? "" : JSON.stringify(svc.keys.serverJwks()));
+      return;
+    }
     if (path === "/metrics") {
       void serveMetrics(p, req, res, state);
       return state;

@@ -21,6 +21,10 @@ export const operationRoutes = {
   watchCommunications: { method: "GET", path: "/v1/communications:watch", pathParams: [], query: ["executiveId"], body: false },
   checkHealth: { method: "GET", path: "/v1/health", pathParams: [], query: [], body: false },
   checkReadiness: { method: "GET", path: "/v1/health/ready", pathParams: [], query: [], body: false },
+  listExecutiveKeys: { method: "GET", path: "/v1/executives/{id}/keys", pathParams: ["id"], query: [], body: false },
+  eraseSubject: { method: "POST", path: "/v1/subjects:erase", pathParams: [], query: [], body: true },
+  listAuditRecords: { method: "GET", path: "/v1/audit", pathParams: [], query: ["pageSize","pageToken"], body: false },
+  getAuditHead: { method: "GET", path: "/v1/audit/head", pathParams: [], query: [], body: false },
 } as const;
 
 /** The Connect/gRPC status code, in Connect's snake-case spelling. */

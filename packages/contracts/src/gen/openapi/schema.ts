@@ -329,6 +329,100 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/executives/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                /** @description The executive's id. */
+                id: components["parameters"]["ExecutiveIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An executive's public signing keys
+         * @description The executive's Ed25519 public keys as a JWK Set (RFC 7517), the current
+         *     key first, then rotated ones (they still verify older signatures). A
+         *     response signature's `keyid` of the form `executives/{id}/keys/{thumbprint}`
+         *     is the `kid` of one of them. The server's keys are at `/.well-known/jwks.json`.
+         */
+        get: operations["listExecutiveKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects:erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a data subject
+         * @description Erases everything the tenant holds about a subject (GDPR right to
+         *     erasure): the operations run for them (parameters and results), the
+         *     communications addressed to them and any cached copy. Returns the
+         *     erasure's operation (kind ERASURE) at once; it runs as durable work.
+         *     An erasure record is appended to the audit ledger, which holds only
+         *     pseudonyms and hashes and so still verifies. Admins only.
+         */
+        post: operations["eraseSubject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit records
+         * @description Lists the tenant's audit ledger in chain order (oldest first), one page at a time. Admins only.
+         */
+        get: operations["listAuditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the audit chain head
+         * @description The last record's sequence number and hash, so that a party who keeps heads can detect truncation.
+         */
+        get: operations["getAuditHead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -518,7 +612,7 @@ export type components = {
          * @description The kind of work an operation records.
          * @enum {string}
          */
-        OperationKind: "OPERATION_KIND_UNSPECIFIED" | "OPERATION_KIND_SIMULATION";
+        OperationKind: "OPERATION_KIND_UNSPECIFIED" | "OPERATION_KIND_SIMULATION" | "OPERATION_KIND_ERASURE";
         /** @description The outcome of a simulation (the seed's SimulationResult) and the statistics behind it. */
         SimulationResult: {
             /** @description The verdict ("favorable", "unfavorable" or "uncertain"). */
@@ -614,6 +708,7 @@ export type components = {
              * @description When the work finished executing.
              */
             executedAt?: string;
+            erasureResult?: components["schemas"]["ErasureResult"];
         };
         ListOperationsResponse: {
             /** @description One page of operations. */
@@ -737,6 +832,98 @@ export type components = {
             status: components["schemas"]["ServingStatus"];
             /** @description Each dependency's readiness. */
             dependencies: components["schemas"]["DependencyStatus"][];
+        };
+        /** @description One record of the audit ledger. It holds no personal data in clear. */
+        AuditRecord: {
+            /** @description Server-assigned UUID. */
+            recordId: string;
+            /** @description The tenant whose chain holds the record. */
+            tenantId: string;
+            /**
+             * Format: int64
+             * @description Position in the tenant's chain, from 1.
+             */
+            seq: string;
+            /** @description HMAC-SHA256 pseudonym of the acting subject (hex). */
+            actor: string;
+            /** @description What was done, e.g. "executive.commission". */
+            action: string;
+            /** @description The resource acted on, e.g. "executives/<uuid>". */
+            resource: string;
+            /** @description The request id (X-Request-Id) of the call. */
+            requestId: string;
+            /** @description When the record was written (RFC 3339, milliseconds), as hashed. */
+            time: string;
+            /** @description HMAC-SHA256 of the request's canonical JSON (hex). */
+            requestHash: string;
+            /** @description HMAC-SHA256 of the result's canonical JSON (hex). */
+            resultHash: string;
+            /** @description The previous record's hash (64 zeros for the first record). */
+            prevHash: string;
+            /** @description sha-256 (hex) of the record's canonical form, prevHash included. */
+            hash: string;
+        };
+        ListAuditRecordsResponse: {
+            /** @description One page of records, oldest first. */
+            records: components["schemas"]["AuditRecord"][];
+            /** @description Token for the next page; empty on the last page. */
+            nextPageToken: string;
+        };
+        GetAuditHeadResponse: {
+            /**
+             * Format: int64
+             * @description The last record's sequence number (0 for an empty chain).
+             */
+            seq: string;
+            /** @description The last record's hash (64 zeros for an empty chain). */
+            hash: string;
+            /** @description The last record's id (empty for an empty chain). */
+            recordId: string;
+        };
+        /** @description What an erasure removed. */
+        ErasureResult: {
+            /**
+             * Format: uint32
+             * @description Operations run for the subject that were removed.
+             */
+            operationsErased: number;
+            /**
+             * Format: uint32
+             * @description Communications addressed to the subject that were removed.
+             */
+            communicationsErased: number;
+            /**
+             * Format: uint32
+             * @description Cached responses (idempotency records) that held their data and were removed.
+             */
+            cachedResponsesErased: number;
+        };
+        /** @description The subject to erase. */
+        EraseSubjectRequest: {
+            /** @description The subject, as the `userId` their operations were run for and a recipient address of communications to them. */
+            userId: string;
+            /** @description Further addresses (e.g. e-mail, phone) communications to the subject were sent to. */
+            recipients?: string[];
+        };
+        /** @description A public Ed25519 key as a JWK (RFC 8037). */
+        JsonWebKey: {
+            /** @description Key type: "OKP". */
+            kty: string;
+            /** @description Curve: "Ed25519". */
+            crv: string;
+            /** @description The public key, base64url. */
+            x: string;
+            /** @description The key id: the `keyid` of the signatures it verifies. */
+            kid: string;
+            /** @description Algorithm: "Ed25519". */
+            alg: string;
+            /** @description Use: "sig". */
+            use: string;
+        };
+        /** @description A JWK Set. */
+        ListExecutiveKeysResponse: {
+            /** @description The keys, current first. */
+            keys: components["schemas"]["JsonWebKey"][];
         };
     };
     responses: {
@@ -1513,6 +1700,150 @@ export interface operations {
                     "application/json": components["schemas"]["CheckReadinessResponse"];
                 };
             };
+            default: components["responses"]["Error"];
+        };
+    };
+    listExecutiveKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                /** @description The executive's id. */
+                id: components["parameters"]["ExecutiveIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The executive's keys. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListExecutiveKeysResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    eraseSubject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a mutating request safe to retry: the same key with the same
+                 *     body replays the first response; the same key with another body is
+                 *     refused with 422. The SDK sends one on every mutating call.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseSubjectRequest"];
+            };
+        };
+        responses: {
+            /** @description The erasure was accepted; its operation is returned. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    /** @description The operation's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listAuditRecords: {
+        parameters: {
+            query?: {
+                /** @description Maximum number of items to return (1..100; default 50). */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description Token from a previous response's `nextPageToken` (empty or absent: the
+                 *     first page). Tokens are opaque, but the contract states their shape so
+                 *     that clients and fuzzers know it: `pattern` matches exactly the shape
+                 *     of the tokens this server issues (base64url of "v1:" and up to 18
+                 *     digits, a keyset position), and any such token is accepted. Anything
+                 *     else is refused with 400 `invalid_argument` naming `pageToken` (AIP-158).
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit records. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAuditRecordsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getAuditHead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain head. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAuditHeadResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
     };

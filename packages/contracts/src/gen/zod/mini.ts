@@ -3,6 +3,23 @@
 /* eslint-disable */
 import * as z from "zod/mini";
 
+/** One record of the audit ledger. It holds no personal data in clear. */
+export const AuditRecord = z.looseObject({
+  "recordId": z.string(),
+  "tenantId": z.string(),
+  "seq": z.string(),
+  "actor": z.string(),
+  "action": z.string(),
+  "resource": z.string(),
+  "requestId": z.string(),
+  "time": z.string(),
+  "requestHash": z.string(),
+  "resultHash": z.string(),
+  "prevHash": z.string(),
+  "hash": z.string(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
 /** The cancel request, without the path's `operationId` (empty). */
 export const CancelOperationRequest = z.strictObject({});
 export type CancelOperationRequest = z.infer<typeof CancelOperationRequest>;
@@ -84,6 +101,21 @@ export const Communication = z.looseObject({
 });
 export type Communication = z.infer<typeof Communication>;
 
+/** The subject to erase. */
+export const EraseSubjectRequest = z.strictObject({
+  "userId": z.string().check(z.minLength(1), z.maxLength(200), z.regex(new RegExp("^[^\\x00]*$")), z.regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates")),
+  "recipients": z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(320), z.regex(new RegExp("^[^\\x00]*$")), z.regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"))).check(z.maxLength(20))),
+});
+export type EraseSubjectRequest = z.infer<typeof EraseSubjectRequest>;
+
+/** What an erasure removed. */
+export const ErasureResult = z.looseObject({
+  "operationsErased": z.int().check(z.minimum(0), z.maximum(4294967295)),
+  "communicationsErased": z.int().check(z.minimum(0), z.maximum(4294967295)),
+  "cachedResponsesErased": z.int().check(z.minimum(0), z.maximum(4294967295)),
+});
+export type ErasureResult = z.infer<typeof ErasureResult>;
+
 /** The Connect/gRPC status code, in Connect's snake-case spelling. */
 export const ErrorCode = z.enum(["canceled","unknown","invalid_argument","deadline_exceeded","not_found","already_exists","permission_denied","resource_exhausted","failed_precondition","aborted","out_of_range","unimplemented","internal","unavailable","data_loss","unauthenticated"]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -113,11 +145,41 @@ export const FieldViolation = z.looseObject({
 });
 export type FieldViolation = z.infer<typeof FieldViolation>;
 
+export const GetAuditHeadResponse = z.looseObject({
+  "seq": z.string(),
+  "hash": z.string(),
+  "recordId": z.string(),
+});
+export type GetAuditHeadResponse = z.infer<typeof GetAuditHeadResponse>;
+
+/** A public Ed25519 key as a JWK (RFC 8037). */
+export const JsonWebKey = z.looseObject({
+  "kty": z.string(),
+  "crv": z.string(),
+  "x": z.string(),
+  "kid": z.string(),
+  "alg": z.string(),
+  "use": z.string(),
+});
+export type JsonWebKey = z.infer<typeof JsonWebKey>;
+
+export const ListAuditRecordsResponse = z.looseObject({
+  "records": z.array(AuditRecord),
+  "nextPageToken": z.string(),
+});
+export type ListAuditRecordsResponse = z.infer<typeof ListAuditRecordsResponse>;
+
 export const ListCommunicationsResponse = z.looseObject({
   "communications": z.array(Communication),
   "nextPageToken": z.string(),
 });
 export type ListCommunicationsResponse = z.infer<typeof ListCommunicationsResponse>;
+
+/** A JWK Set. */
+export const ListExecutiveKeysResponse = z.looseObject({
+  "keys": z.array(JsonWebKey),
+});
+export type ListExecutiveKeysResponse = z.infer<typeof ListExecutiveKeysResponse>;
 
 export const ListExecutivesResponse = z.looseObject({
   "executives": z.array(Executive),
@@ -126,7 +188,7 @@ export const ListExecutivesResponse = z.looseObject({
 export type ListExecutivesResponse = z.infer<typeof ListExecutivesResponse>;
 
 /** The kind of work an operation records. */
-export const OperationKind = z.enum(["OPERATION_KIND_UNSPECIFIED","OPERATION_KIND_SIMULATION"]);
+export const OperationKind = z.enum(["OPERATION_KIND_UNSPECIFIED","OPERATION_KIND_SIMULATION","OPERATION_KIND_ERASURE"]);
 export type OperationKind = z.infer<typeof OperationKind>;
 
 /** The state of an operation. */
@@ -170,6 +232,7 @@ export const Operation = z.looseObject({
   "createTime": z.iso.datetime({ offset: true }),
   "updateTime": z.iso.datetime({ offset: true }),
   "executedAt": z.optional(z.iso.datetime({ offset: true })),
+  "erasureResult": z.optional(ErasureResult),
 });
 export type Operation = z.infer<typeof Operation>;
 
@@ -427,6 +490,39 @@ export const operations = {
   checkReadiness: {
     method: "GET",
     path: "/v1/health/ready",
+    pathParams: z.strictObject({}),
+    query: z.strictObject({}),
+    body: undefined,
+  },
+  listExecutiveKeys: {
+    method: "GET",
+    path: "/v1/executives/{id}/keys",
+    pathParams: z.strictObject({
+      "id": z.guid(),
+    }),
+    query: z.strictObject({}),
+    body: undefined,
+  },
+  eraseSubject: {
+    method: "POST",
+    path: "/v1/subjects:erase",
+    pathParams: z.strictObject({}),
+    query: z.strictObject({}),
+    body: EraseSubjectRequest,
+  },
+  listAuditRecords: {
+    method: "GET",
+    path: "/v1/audit",
+    pathParams: z.strictObject({}),
+    query: z.strictObject({
+      "pageSize": z.optional(z.int().check(z.minimum(0), z.maximum(100))),
+      "pageToken": z.optional(z.string().check(z.maxLength(40), z.regex(new RegExp("^(djE6(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)){0,5}(((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)(w|x|y|z|0|1|2|3|4|5)|((M|N)(D|T|j|z)|O(D|T))(A|E|I|M|Q|U|Y|c|g|k)|(M|N)(A|Q|g|w)|O(A|Q)))?$")), z.regex(/^[^\u0000\uD800-\uDFFF]*$/u, "must be text without U+0000 (NUL) or lone UTF-16 surrogates"))),
+    }),
+    body: undefined,
+  },
+  getAuditHead: {
+    method: "GET",
+    path: "/v1/audit/head",
     pathParams: z.strictObject({}),
     query: z.strictObject({}),
     body: undefined,

@@ -3,18 +3,21 @@
 // running the shared pipeline, and converting the JSON response back. Beside
 // them, unauthenticated like /v1/health: gRPC health checking and server
 // reflection (v1 and v1alpha).
-import { fromJson, getOption, ScalarType, toJson, type DescMessage, type DescMethod } from "@bufbuild/protobuf";
+import { fromJson, getOption, ScalarType, toBinary, toJson, type DescMessage, type DescMethod } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createContextKey, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { Health } from "@sovren/contracts/grpc";
 import {
+  AuditService,
   CommunicationService,
   ExecutiveService,
   FieldBehavior,
   field_behavior,
   HealthService,
+  KeyService,
   OperationService,
   SimulationService,
+  SubjectService,
 } from "@sovren/contracts/proto";
 import { admit, executeUnary, openStream, type Pipeline } from "../../handlers/dispatch.js";
 import { METHODS_BY_RPC, type MethodDef } from "../../handlers/methods.js";
@@ -22,13 +25,15 @@ import type { Call, Json } from "../../handlers/services.js";
 import { validateMessage } from "../../handlers/validate.js";
 import type { RequestState } from "../request-state.js";
 import { isClientGone } from "../client-gone.js";
+import { signingKeyFor } from "../../trust/response-signer.js";
+import { signRpcResponse } from "../../trust/rpc-signature.js";
 import { toConnectError } from "./connect-error.js";
 import { grpcHealthService } from "./grpc-health.js";
 import { addReflection } from "./grpc-reflection.js";
 
 export const kRequestState = createContextKey<RequestState | undefined>(undefined);
 
-const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService];
+const SERVICES = [ExecutiveService, SimulationService, OperationService, CommunicationService, HealthService, AuditService, SubjectService, KeyService];
 
 const requiredStrings = new Map<DescMessage, string[]>();
 
@@ -70,7 +75,14 @@ function implement(p: Pipeline, def: MethodDef, method: DescMethod) {
         const { call, request } = await prepare(p, def, method, req, ctx);
         const { response, replayed } = await executeUnary(p, def, call, request, ctx.requestHeader.get("idempotency-key"));
         if (replayed) ctx.responseHeader.set("idempotent-replayed", "true");
-        return toMessage(response);
+        const message = toMessage(response);
+        if (p.svc.config.signing.enabled) {
+          // The same keys as REST, over the message's protobuf bytes (docs/signatures.md).
+          const key = await signingKeyFor(p.svc, call.principal?.tenantId, def.operationId, response);
+          const trailers = signRpcResponse(key, `/${method.parent.typeName}/${method.name}`, toBinary(method.output as DescMessage, message as never));
+          for (const [name, value] of Object.entries(trailers)) ctx.responseTrailer.set(name, value);
+        }
+        return message;
       } catch (err) {
         throw rpcFailure(err, ctx);
       }

@@ -10,6 +10,8 @@ import type { Json } from "../../handlers/services.js";
 import { coerceQuery, validateParts } from "../../handlers/validate.js";
 import { toHeaders, type NodeRequest, type RequestState } from "../request-state.js";
 import { isClientGone } from "../client-gone.js";
+import { signResponse } from "../../trust/http-signature.js";
+import { signingKeyFor } from "../../trust/response-signer.js";
 import { sendProblem } from "./problem.js";
 import { readJsonBody } from "./read-body.js";
 import { matchRoute, parseQuery } from "./routes.js";
@@ -58,8 +60,14 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
     if (replayed) out["Idempotent-Replayed"] = "true";
     if (def.rest.location) out.Location = def.rest.location(response);
     if (status === 503) out["Retry-After"] = "5";
+    const text = JSON.stringify(def.rest.responseField ? response[def.rest.responseField] : response);
+    if (p.svc.config.signing.enabled) {
+      // RFC 9421 over the status, content type, digest and the request's method and path (docs/signatures.md).
+      const key = await signingKeyFor(p.svc, principal?.tenantId, def.operationId, response);
+      Object.assign(out, signResponse(key, { status, contentType: out["Content-Type"]!, body: text, method: req.method ?? "GET", path: rawPath(req.url) }));
+    }
     res.writeHead(status, out);
-    res.end(JSON.stringify(def.rest.responseField ? response[def.rest.responseField] : response));
+    res.end(text);
   } catch (err) {
     if (isClientGone(err, abort.signal)) {
       // The client went away (e.g. closed an SSE stream): not a server fault, and no one to answer.
@@ -90,4 +98,10 @@ async function sendStream(response: NodeResponse, events: AsyncIterable<Json>, s
     clearInterval(keepAlive);
     res.end();
   }
+}
+
+/** The request's path as sent (RFC 9421 @path: not decoded, without the query). */
+function rawPath(url: string | undefined): string {
+  const path = (url ?? "/").split("?")[0]!;
+  return path === "" ? "/" : path;
 }

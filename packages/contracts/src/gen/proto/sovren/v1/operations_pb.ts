@@ -15,7 +15,70 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file sovren/v1/operations.proto.
  */
 export const file_sovren_v1_operations: GenFile = /*@__PURE__*/
-  fileDesc("Chpzb3ZyZW4vdjEvb3BlcmF0aW9ucy5wcm90bxIJc292cmVuLnYxIr8BChBTaW11bGF0aW9uUmVzdWx0EhQKB291dGNvbWUYASABKAlCA+BBAxIXCgpjb25maWRlbmNlGAIgASgBQgPgQQMSGwoOZXhwZWN0ZWRfdmFsdWUYAyABKAFCA+BBAxITCgZzdGRkZXYYBCABKAFCA+BBAxIQCgNwMDUYBSABKAFCA+BBAxIQCgNwOTUYBiABKAFCA+BBAxITCgZ0cmlhbHMYByABKA1CA+BBAxIRCgRzZWVkGAggASgNQgPgQQMiOQoOT3BlcmF0aW9uRXJyb3ISEQoEY29kZRgBIAEoCUID4EECEhQKB21lc3NhZ2UYAiABKAlCA+BBAiKLBQoJT3BlcmF0aW9uEhkKDG9wZXJhdGlvbl9pZBgBIAEoCUID4EEDEhQKB3VzZXJfaWQYAiABKAlCA+BBAxIrCgRraW5kGAMgASgOMhguc292cmVuLnYxLk9wZXJhdGlvbktpbmRCA+BBAxItCgVzdGF0ZRgEIAEoDjIZLnNvdnJlbi52MS5PcGVyYXRpb25TdGF0ZUID4EEDEhEKBGRvbmUYBSABKAhCA+BBAxIrCghwcm9ncmVzcxgGIAEoAUIZ4EED0fMYAAAAAAAAAADZ8xgAAAAAAADwPxIwCgpwYXJhbWV0ZXJzGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEID4EEDEjUKBnJlc3VsdBgIIAEoCzIbLnNvdnJlbi52MS5TaW11bGF0aW9uUmVzdWx0QgPgQQNIAIgBARIyCgVlcnJvchgJIAEoCzIZLnNvdnJlbi52MS5PcGVyYXRpb25FcnJvckID4EEDSAGIAQESFwoKY29uZmlkZW5jZRgKIAEoAUID4EEDEhkKDGV4ZWN1dGl2ZV9pZBgLIAEoCUID4EEDEhQKB2JhY2tlbmQYDCABKAlCA+BBAxI0CgtjcmVhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxI0Cgt1cGRhdGVfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxI5CgtleGVjdXRlZF9hdBgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBA0gCiAEBQgkKB19yZXN1bHRCCAoGX2Vycm9yQg4KDF9leGVjdXRlZF9hdCIwChNHZXRPcGVyYXRpb25SZXF1ZXN0EhkKDG9wZXJhdGlvbl9pZBgBIAEoCUID4EECIkQKFEdldE9wZXJhdGlvblJlc3BvbnNlEiwKCW9wZXJhdGlvbhgBIAEoCzIULnNvdnJlbi52MS5PcGVyYXRpb25CA+BBAyKWAQoVTGlzdE9wZXJhdGlvbnNSZXF1ZXN0EikKCXBhZ2Vfc2l6ZRgBIAEoBUIW0fMYAAAAAAAAAADZ8xgAAAAAAABZQBISCgpwYWdlX3Rva2VuGAIgASgJEigKBXN0YXRlGAMgASgOMhkuc292cmVuLnYxLk9wZXJhdGlvblN0YXRlEhQKDGV4ZWN1dGl2ZV9pZBgEIAEoCSJlChZMaXN0T3BlcmF0aW9uc1Jlc3BvbnNlEi0KCm9wZXJhdGlvbnMYASADKAsyFC5zb3ZyZW4udjEuT3BlcmF0aW9uQgPgQQMSHAoPbmV4dF9wYWdlX3Rva2VuGAIgASgJQgPgQQMiMwoWQ2FuY2VsT3BlcmF0aW9uUmVxdWVzdBIZCgxvcGVyYXRpb25faWQYASABKAlCA+BBAiJHChdDYW5jZWxPcGVyYXRpb25SZXNwb25zZRIsCglvcGVyYXRpb24YASABKAsyFC5zb3ZyZW4udjEuT3BlcmF0aW9uQgPgQQMiXQoUV2FpdE9wZXJhdGlvblJlcXVlc3QSGQoMb3BlcmF0aW9uX2lkGAEgASgJQgPgQQISKgoHdGltZW91dBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJFChVXYWl0T3BlcmF0aW9uUmVzcG9uc2USLAoJb3BlcmF0aW9uGAEgASgLMhQuc292cmVuLnYxLk9wZXJhdGlvbkID4EEDIjIKFVdhdGNoT3BlcmF0aW9uUmVxdWVzdBIZCgxvcGVyYXRpb25faWQYASABKAlCA+BBAiJGChZXYXRjaE9wZXJhdGlvblJlc3BvbnNlEiwKCW9wZXJhdGlvbhgBIAEoCzIULnNvdnJlbi52MS5PcGVyYXRpb25CA+BBAyrFAQoOT3BlcmF0aW9uU3RhdGUSHwobT1BFUkFUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGwoXT1BFUkFUSU9OX1NUQVRFX1BFTkRJTkcQARIbChdPUEVSQVRJT05fU1RBVEVfUlVOTklORxACEh0KGU9QRVJBVElPTl9TVEFURV9TVUNDRUVERUQQAxIaChZPUEVSQVRJT05fU1RBVEVfRkFJTEVEEAQSHQoZT1BFUkFUSU9OX1NUQVRFX0NBTkNFTExFRBAFKk4KDU9wZXJhdGlvbktpbmQSHgoaT1BFUkFUSU9OX0tJTkRfVU5TUEVDSUZJRUQQABIdChlPUEVSQVRJT05fS0lORF9TSU1VTEFUSU9OEAEyvgUKEE9wZXJhdGlvblNlcnZpY2UShAEKDEdldE9wZXJhdGlvbhIeLnNvdnJlbi52MS5HZXRPcGVyYXRpb25SZXF1ZXN0Gh8uc292cmVuLnYxLkdldE9wZXJhdGlvblJlc3BvbnNlIjOQAgGC0+STAipiCW9wZXJhdGlvbhIdL3YxL29wZXJhdGlvbnMve29wZXJhdGlvbl9pZH0ScAoOTGlzdE9wZXJhdGlvbnMSIC5zb3ZyZW4udjEuTGlzdE9wZXJhdGlvbnNSZXF1ZXN0GiEuc292cmVuLnYxLkxpc3RPcGVyYXRpb25zUmVzcG9uc2UiGZACAYLT5JMCEBIOL3YxL29wZXJhdGlvbnMSlAEKD0NhbmNlbE9wZXJhdGlvbhIhLnNvdnJlbi52MS5DYW5jZWxPcGVyYXRpb25SZXF1ZXN0GiIuc292cmVuLnYxLkNhbmNlbE9wZXJhdGlvblJlc3BvbnNlIjqC0+STAjQ6ASpiCW9wZXJhdGlvbiIkL3YxL29wZXJhdGlvbnMve29wZXJhdGlvbl9pZH06Y2FuY2VsEo8BCg1XYWl0T3BlcmF0aW9uEh8uc292cmVuLnYxLldhaXRPcGVyYXRpb25SZXF1ZXN0GiAuc292cmVuLnYxLldhaXRPcGVyYXRpb25SZXNwb25zZSI7kAIBgtPkkwIyOgEqYglvcGVyYXRpb24iIi92MS9vcGVyYXRpb25zL3tvcGVyYXRpb25faWR9OndhaXQShwEKDldhdGNoT3BlcmF0aW9uEiAuc292cmVuLnYxLldhdGNoT3BlcmF0aW9uUmVxdWVzdBohLnNvdnJlbi52MS5XYXRjaE9wZXJhdGlvblJlc3BvbnNlIi6QAgGC0+STAiUSIy92MS9vcGVyYXRpb25zL3tvcGVyYXRpb25faWR9OndhdGNoMAFCHer5GBluby1udWwtbm8tbG9uZS1zdXJyb2dhdGVzYgZwcm90bzM", [file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_sovren_v1_options]);
+  fileDesc("Chpzb3ZyZW4vdjEvb3BlcmF0aW9ucy5wcm90bxIJc292cmVuLnYxInkKDUVyYXN1cmVSZXN1bHQSHgoRb3BlcmF0aW9uc19lcmFzZWQYASABKA1CA+BBAxIiChVjb21tdW5pY2F0aW9uc19lcmFzZWQYAiABKA1CA+BBAxIkChdjYWNoZWRfcmVzcG9uc2VzX2VyYXNlZBgDIAEoDUID4EEDIr8BChBTaW11bGF0aW9uUmVzdWx0EhQKB291dGNvbWUYASABKAlCA+BBAxIXCgpjb25maWRlbmNlGAIgASgBQgPgQQMSGwoOZXhwZWN0ZWRfdmFsdWUYAyABKAFCA+BBAxITCgZzdGRkZXYYBCABKAFCA+BBAxIQCgNwMDUYBSABKAFCA+BBAxIQCgNwOTUYBiABKAFCA+BBAxITCgZ0cmlhbHMYByABKA1CA+BBAxIRCgRzZWVkGAggASgNQgPgQQMiOQoOT3BlcmF0aW9uRXJyb3ISEQoEY29kZRgBIAEoCUID4EECEhQKB21lc3NhZ2UYAiABKAlCA+BBAiLaBQoJT3BlcmF0aW9uEhkKDG9wZXJhdGlvbl9pZBgBIAEoCUID4EEDEhQKB3VzZXJfaWQYAiABKAlCA+BBAxIrCgRraW5kGAMgASgOMhguc292cmVuLnYxLk9wZXJhdGlvbktpbmRCA+BBAxItCgVzdGF0ZRgEIAEoDjIZLnNvdnJlbi52MS5PcGVyYXRpb25TdGF0ZUID4EEDEhEKBGRvbmUYBSABKAhCA+BBAxIrCghwcm9ncmVzcxgGIAEoAUIZ4EED0fMYAAAAAAAAAADZ8xgAAAAAAADwPxIwCgpwYXJhbWV0ZXJzGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEID4EEDEjUKBnJlc3VsdBgIIAEoCzIbLnNvdnJlbi52MS5TaW11bGF0aW9uUmVzdWx0QgPgQQNIAIgBARIyCgVlcnJvchgJIAEoCzIZLnNvdnJlbi52MS5PcGVyYXRpb25FcnJvckID4EEDSAGIAQESFwoKY29uZmlkZW5jZRgKIAEoAUID4EEDEhkKDGV4ZWN1dGl2ZV9pZBgLIAEoCUID4EEDEhQKB2JhY2tlbmQYDCABKAlCA+BBAxI0CgtjcmVhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxI0Cgt1cGRhdGVfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxI5CgtleGVjdXRlZF9hdBgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBA0gCiAEBEjoKDmVyYXN1cmVfcmVzdWx0GBAgASgLMhguc292cmVuLnYxLkVyYXN1cmVSZXN1bHRCA+BBA0gDiAEBQgkKB19yZXN1bHRCCAoGX2Vycm9yQg4KDF9leGVjdXRlZF9hdEIRCg9fZXJhc3VyZV9yZXN1bHQiMAoTR2V0T3BlcmF0aW9uUmVxdWVzdBIZCgxvcGVyYXRpb25faWQYASABKAlCA+BBAiJEChRHZXRPcGVyYXRpb25SZXNwb25zZRIsCglvcGVyYXRpb24YASABKAsyFC5zb3ZyZW4udjEuT3BlcmF0aW9uQgPgQQMilgEKFUxpc3RPcGVyYXRpb25zUmVxdWVzdBIpCglwYWdlX3NpemUYASABKAVCFtHzGAAAAAAAAAAA2fMYAAAAAAAAWUASEgoKcGFnZV90b2tlbhgCIAEoCRIoCgVzdGF0ZRgDIAEoDjIZLnNvdnJlbi52MS5PcGVyYXRpb25TdGF0ZRIUCgxleGVjdXRpdmVfaWQYBCABKAkiZQoWTGlzdE9wZXJhdGlvbnNSZXNwb25zZRItCgpvcGVyYXRpb25zGAEgAygLMhQuc292cmVuLnYxLk9wZXJhdGlvbkID4EEDEhwKD25leHRfcGFnZV90b2tlbhgCIAEoCUID4EEDIjMKFkNhbmNlbE9wZXJhdGlvblJlcXVlc3QSGQoMb3BlcmF0aW9uX2lkGAEgASgJQgPgQQIiRwoXQ2FuY2VsT3BlcmF0aW9uUmVzcG9uc2USLAoJb3BlcmF0aW9uGAEgASgLMhQuc292cmVuLnYxLk9wZXJhdGlvbkID4EEDIl0KFFdhaXRPcGVyYXRpb25SZXF1ZXN0EhkKDG9wZXJhdGlvbl9pZBgBIAEoCUID4EECEioKB3RpbWVvdXQYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iRQoVV2FpdE9wZXJhdGlvblJlc3BvbnNlEiwKCW9wZXJhdGlvbhgBIAEoCzIULnNvdnJlbi52MS5PcGVyYXRpb25CA+BBAyIyChVXYXRjaE9wZXJhdGlvblJlcXVlc3QSGQoMb3BlcmF0aW9uX2lkGAEgASgJQgPgQQIiRgoWV2F0Y2hPcGVyYXRpb25SZXNwb25zZRIsCglvcGVyYXRpb24YASABKAsyFC5zb3ZyZW4udjEuT3BlcmF0aW9uQgPgQQMqxQEKDk9wZXJhdGlvblN0YXRlEh8KG09QRVJBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhsKF09QRVJBVElPTl9TVEFURV9QRU5ESU5HEAESGwoXT1BFUkFUSU9OX1NUQVRFX1JVTk5JTkcQAhIdChlPUEVSQVRJT05fU1RBVEVfU1VDQ0VFREVEEAMSGgoWT1BFUkFUSU9OX1NUQVRFX0ZBSUxFRBAEEh0KGU9QRVJBVElPTl9TVEFURV9DQU5DRUxMRUQQBSpqCg1PcGVyYXRpb25LaW5kEh4KGk9QRVJBVElPTl9LSU5EX1VOU1BFQ0lGSUVEEAASHQoZT1BFUkFUSU9OX0tJTkRfU0lNVUxBVElPThABEhoKFk9QRVJBVElPTl9LSU5EX0VSQVNVUkUQAjK+BQoQT3BlcmF0aW9uU2VydmljZRKEAQoMR2V0T3BlcmF0aW9uEh4uc292cmVuLnYxLkdldE9wZXJhdGlvblJlcXVlc3QaHy5zb3ZyZW4udjEuR2V0T3BlcmF0aW9uUmVzcG9uc2UiM5ACAYLT5JMCKmIJb3BlcmF0aW9uEh0vdjEvb3BlcmF0aW9ucy97b3BlcmF0aW9uX2lkfRJwCg5MaXN0T3BlcmF0aW9ucxIgLnNvdnJlbi52MS5MaXN0T3BlcmF0aW9uc1JlcXVlc3QaIS5zb3ZyZW4udjEuTGlzdE9wZXJhdGlvbnNSZXNwb25zZSIZkAIBgtPkkwIQEg4vdjEvb3BlcmF0aW9ucxKUAQoPQ2FuY2VsT3BlcmF0aW9uEiEuc292cmVuLnYxLkNhbmNlbE9wZXJhdGlvblJlcXVlc3QaIi5zb3ZyZW4udjEuQ2FuY2VsT3BlcmF0aW9uUmVzcG9uc2UiOoLT5JMCNDoBKmIJb3BlcmF0aW9uIiQvdjEvb3BlcmF0aW9ucy97b3BlcmF0aW9uX2lkfTpjYW5jZWwSjwEKDVdhaXRPcGVyYXRpb24SHy5zb3ZyZW4udjEuV2FpdE9wZXJhdGlvblJlcXVlc3QaIC5zb3ZyZW4udjEuV2FpdE9wZXJhdGlvblJlc3BvbnNlIjuQAgGC0+STAjI6ASpiCW9wZXJhdGlvbiIiL3YxL29wZXJhdGlvbnMve29wZXJhdGlvbl9pZH06d2FpdBKHAQoOV2F0Y2hPcGVyYXRpb24SIC5zb3ZyZW4udjEuV2F0Y2hPcGVyYXRpb25SZXF1ZXN0GiEuc292cmVuLnYxLldhdGNoT3BlcmF0aW9uUmVzcG9uc2UiLpACAYLT5JMCJRIjL3YxL29wZXJhdGlvbnMve29wZXJhdGlvbl9pZH06d2F0Y2gwAUId6vkYGW5vLW51bC1uby1sb25lLXN1cnJvZ2F0ZXNiBnByb3RvMw", [file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_sovren_v1_options]);
+
+/**
+ * What an erasure removed.
+ *
+ * @generated from message sovren.v1.ErasureResult
+ */
+export type ErasureResult = Message<"sovren.v1.ErasureResult"> & {
+  /**
+   * Operations run for the subject that were removed.
+   *
+   * @generated from field: uint32 operations_erased = 1;
+   */
+  operationsErased: number;
+
+  /**
+   * Communications addressed to the subject that were removed.
+   *
+   * @generated from field: uint32 communications_erased = 2;
+   */
+  communicationsErased: number;
+
+  /**
+   * Cached responses (idempotency records) that held their data and were removed.
+   *
+   * @generated from field: uint32 cached_responses_erased = 3;
+   */
+  cachedResponsesErased: number;
+};
+
+/**
+ * What an erasure removed.
+ *
+ * @generated from message sovren.v1.ErasureResult
+ */
+export type ErasureResultJson = {
+  /**
+   * Operations run for the subject that were removed.
+   *
+   * @generated from field: uint32 operations_erased = 1;
+   */
+  operationsErased?: number;
+
+  /**
+   * Communications addressed to the subject that were removed.
+   *
+   * @generated from field: uint32 communications_erased = 2;
+   */
+  communicationsErased?: number;
+
+  /**
+   * Cached responses (idempotency records) that held their data and were removed.
+   *
+   * @generated from field: uint32 cached_responses_erased = 3;
+   */
+  cachedResponsesErased?: number;
+};
+
+/**
+ * Describes the message sovren.v1.ErasureResult.
+ * Use `create(ErasureResultSchema)` to create a new message.
+ */
+export const ErasureResultSchema: GenMessage<ErasureResult, {jsonType: ErasureResultJson}> = /*@__PURE__*/
+  messageDesc(file_sovren_v1_operations, 0);
 
 /**
  * The outcome of a simulation: the seed's SimulationResult, extended with the
@@ -150,7 +213,7 @@ export type SimulationResultJson = {
  * Use `create(SimulationResultSchema)` to create a new message.
  */
 export const SimulationResultSchema: GenMessage<SimulationResult, {jsonType: SimulationResultJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 0);
+  messageDesc(file_sovren_v1_operations, 1);
 
 /**
  * Why an operation failed.
@@ -199,7 +262,7 @@ export type OperationErrorJson = {
  * Use `create(OperationErrorSchema)` to create a new message.
  */
 export const OperationErrorSchema: GenMessage<OperationError, {jsonType: OperationErrorJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 1);
+  messageDesc(file_sovren_v1_operations, 2);
 
 /**
  * A long-running operation: the record of one execution.
@@ -311,6 +374,13 @@ export type Operation = Message<"sovren.v1.Operation"> & {
    * @generated from field: optional google.protobuf.Timestamp executed_at = 15;
    */
   executedAt?: Timestamp | undefined;
+
+  /**
+   * What an erasure removed, once SUCCEEDED (kind ERASURE only).
+   *
+   * @generated from field: optional sovren.v1.ErasureResult erasure_result = 16;
+   */
+  erasureResult?: ErasureResult | undefined;
 };
 
 /**
@@ -423,6 +493,13 @@ export type OperationJson = {
    * @generated from field: optional google.protobuf.Timestamp executed_at = 15;
    */
   executedAt?: TimestampJson;
+
+  /**
+   * What an erasure removed, once SUCCEEDED (kind ERASURE only).
+   *
+   * @generated from field: optional sovren.v1.ErasureResult erasure_result = 16;
+   */
+  erasureResult?: ErasureResultJson;
 };
 
 /**
@@ -430,7 +507,7 @@ export type OperationJson = {
  * Use `create(OperationSchema)` to create a new message.
  */
 export const OperationSchema: GenMessage<Operation, {jsonType: OperationJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 2);
+  messageDesc(file_sovren_v1_operations, 3);
 
 /**
  * Request for OperationService.GetOperation.
@@ -465,7 +542,7 @@ export type GetOperationRequestJson = {
  * Use `create(GetOperationRequestSchema)` to create a new message.
  */
 export const GetOperationRequestSchema: GenMessage<GetOperationRequest, {jsonType: GetOperationRequestJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 3);
+  messageDesc(file_sovren_v1_operations, 4);
 
 /**
  * Response of OperationService.GetOperation.
@@ -500,7 +577,7 @@ export type GetOperationResponseJson = {
  * Use `create(GetOperationResponseSchema)` to create a new message.
  */
 export const GetOperationResponseSchema: GenMessage<GetOperationResponse, {jsonType: GetOperationResponseJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 4);
+  messageDesc(file_sovren_v1_operations, 5);
 
 /**
  * Request for OperationService.ListOperations.
@@ -579,7 +656,7 @@ export type ListOperationsRequestJson = {
  * Use `create(ListOperationsRequestSchema)` to create a new message.
  */
 export const ListOperationsRequestSchema: GenMessage<ListOperationsRequest, {jsonType: ListOperationsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 5);
+  messageDesc(file_sovren_v1_operations, 6);
 
 /**
  * Response of OperationService.ListOperations.
@@ -628,7 +705,7 @@ export type ListOperationsResponseJson = {
  * Use `create(ListOperationsResponseSchema)` to create a new message.
  */
 export const ListOperationsResponseSchema: GenMessage<ListOperationsResponse, {jsonType: ListOperationsResponseJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 6);
+  messageDesc(file_sovren_v1_operations, 7);
 
 /**
  * Request for OperationService.CancelOperation.
@@ -663,7 +740,7 @@ export type CancelOperationRequestJson = {
  * Use `create(CancelOperationRequestSchema)` to create a new message.
  */
 export const CancelOperationRequestSchema: GenMessage<CancelOperationRequest, {jsonType: CancelOperationRequestJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 7);
+  messageDesc(file_sovren_v1_operations, 8);
 
 /**
  * Response of OperationService.CancelOperation.
@@ -698,7 +775,7 @@ export type CancelOperationResponseJson = {
  * Use `create(CancelOperationResponseSchema)` to create a new message.
  */
 export const CancelOperationResponseSchema: GenMessage<CancelOperationResponse, {jsonType: CancelOperationResponseJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 8);
+  messageDesc(file_sovren_v1_operations, 9);
 
 /**
  * Request for OperationService.WaitOperation.
@@ -747,7 +824,7 @@ export type WaitOperationRequestJson = {
  * Use `create(WaitOperationRequestSchema)` to create a new message.
  */
 export const WaitOperationRequestSchema: GenMessage<WaitOperationRequest, {jsonType: WaitOperationRequestJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 9);
+  messageDesc(file_sovren_v1_operations, 10);
 
 /**
  * Response of OperationService.WaitOperation.
@@ -782,7 +859,7 @@ export type WaitOperationResponseJson = {
  * Use `create(WaitOperationResponseSchema)` to create a new message.
  */
 export const WaitOperationResponseSchema: GenMessage<WaitOperationResponse, {jsonType: WaitOperationResponseJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 10);
+  messageDesc(file_sovren_v1_operations, 11);
 
 /**
  * Request for OperationService.WatchOperation.
@@ -817,7 +894,7 @@ export type WatchOperationRequestJson = {
  * Use `create(WatchOperationRequestSchema)` to create a new message.
  */
 export const WatchOperationRequestSchema: GenMessage<WatchOperationRequest, {jsonType: WatchOperationRequestJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 11);
+  messageDesc(file_sovren_v1_operations, 12);
 
 /**
  * One event of OperationService.WatchOperation.
@@ -852,7 +929,7 @@ export type WatchOperationResponseJson = {
  * Use `create(WatchOperationResponseSchema)` to create a new message.
  */
 export const WatchOperationResponseSchema: GenMessage<WatchOperationResponse, {jsonType: WatchOperationResponseJson}> = /*@__PURE__*/
-  messageDesc(file_sovren_v1_operations, 12);
+  messageDesc(file_sovren_v1_operations, 13);
 
 /**
  * The state of an operation.
@@ -931,6 +1008,13 @@ export enum OperationKind {
    * @generated from enum value: OPERATION_KIND_SIMULATION = 1;
    */
   SIMULATION = 1,
+
+  /**
+   * The erasure of a data subject (SubjectService.EraseSubject).
+   *
+   * @generated from enum value: OPERATION_KIND_ERASURE = 2;
+   */
+  ERASURE = 2,
 }
 
 /**
@@ -938,7 +1022,7 @@ export enum OperationKind {
  *
  * @generated from enum sovren.v1.OperationKind
  */
-export type OperationKindJson = "OPERATION_KIND_UNSPECIFIED" | "OPERATION_KIND_SIMULATION";
+export type OperationKindJson = "OPERATION_KIND_UNSPECIFIED" | "OPERATION_KIND_SIMULATION" | "OPERATION_KIND_ERASURE";
 
 /**
  * Describes the enum sovren.v1.OperationKind.
