@@ -33,6 +33,41 @@ export function render(r) {
     }
   }
 
+  if (r.peer) {
+    const pr = r.peer;
+    out.push(`### 2a. GET executive on PostgreSQL against the lean peer and the ceiling (${pr.generator ?? "—"}, one thread, in another process; ${m.cfg.peerDuration} s per round; targets interleaved per round)`);
+    out.push("");
+    if (pr.skipped) out.push(`Not measured: ${pr.skipped}`);
+    else {
+      out.push("| target | connections | req/s | p50 ms | p95 ms | p99 ms | ÷ lean peer (req/s) | ÷ ceiling (req/s) | non-2xx |");
+      out.push("|---|---|---|---|---|---|---|---|---|");
+      for (const row of pr.rows) {
+        out.push(`| ${row.key.startsWith("server") ? `**${row.label}**` : row.label} | ${row.connections} | ${int(row.rps)} | ${ms(row.p50)} | ${ms(row.p95)} | ${ms(row.p99)} | ${x(row.vsPeer)} | ${x(row.vsCeiling)} | ${row.non2xx + row.errors} |`);
+      }
+      for (const c of pr.commission) {
+        out.push(`| **server, POST commission (fresh Idempotency-Key)** | ${c.connections} | ${int(c.rps)} | ${ms(c.p50)} | ${ms(c.p95)} | ${ms(c.p99)} | — | — | ${c.non2xx + c.errors} |`);
+      }
+      out.push("");
+      for (const key of ["server-rest", "server-connect"]) {
+        for (const row of pr.rows.filter((y) => y.key === key && y.connections >= 32)) {
+          const peer = pr.rows.find((y) => y.key === "peer" && y.connections === row.connections);
+          verdicts.push([`GET executive, PostgreSQL, ${row.label}, c=${row.connections}: vs the lean peer (req/s; p99 no worse)`, "≥ 1.5×", `${x(row.vsPeer)}; p99 ${ms(row.p99)} vs ${ms(peer?.p99)} ms`, verdict(row.vsPeer.median >= 1.5 && row.p99.median <= (peer?.p99.median ?? Infinity))]);
+        }
+      }
+      const one = pr.rows.filter((y) => y.key === "server-rest" && y.p95.median < 20);
+      if (one.length) {
+        const best = one.reduce((a, b) => (b.rps.median > a.rps.median ? b : a));
+        verdicts.push(["GET executive, PostgreSQL, one process, p95 < 20 ms", "≥ 5,000 req/s", `${int(best.rps)} req/s at c=${best.connections}, p95 ${ms(best.p95)} ms`, verdict(best.rps.median >= 5000)]);
+      }
+      const multi = pr.rows.filter((y) => y.key === "server-workers" && y.p95.median < 20);
+      if (multi.length) {
+        const best = multi.reduce((a, b) => (b.rps.median > a.rps.median ? b : a));
+        verdicts.push([`GET executive, PostgreSQL, SOVREN_WORKERS=${pr.workers}, p95 < 20 ms`, "≥ 10,000 req/s", `${int(best.rps)} req/s at c=${best.connections}, p95 ${ms(best.p95)} ms`, verdict(best.rps.median >= 10_000)]);
+      }
+    }
+    out.push("");
+  }
+
   if (r.server) {
     out.push(`### 2. Server throughput and latency (autocannon in another process; ${m.cfg.duration} s per round; rate limit raised; SOVREN_WORKERS=${m.workers})`);
     out.push("");
