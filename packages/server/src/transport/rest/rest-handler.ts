@@ -8,7 +8,7 @@ import { ApiError, toApiError } from "../../domain/errors.js";
 import { admit, executeUnary, openStream, type Pipeline } from "../../handlers/dispatch.js";
 import type { Json } from "../../handlers/services.js";
 import { coerceQuery, validateParts } from "../../handlers/validate.js";
-import { toHeaders, type NodeRequest, type RequestState } from "../request-state.js";
+import { headerReader, type NodeRequest, type RequestState } from "../request-state.js";
 import { isClientGone } from "../client-gone.js";
 import { sendProblem } from "./problem.js";
 import { readJsonBody } from "./read-body.js";
@@ -37,7 +37,7 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
     }
     const { def, params } = match;
     state.method = def.operationId;
-    const headers = toHeaders(req.headers);
+    const headers = headerReader(req.headers);
     const principal = await admit(p, def, headers);
     state.tenantId = principal?.tenantId;
     const body = operations[def.operationId].body ? await readJsonBody(req) : {};
@@ -46,7 +46,7 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
       query: coerceQuery(def.operationId, parseQuery(url.search)),
       body,
     });
-    const call = { principal, requestId: state.requestId, signal: abort.signal, log: state.log, traceparent: state.trace.traceparent };
+    const call = { principal, requestId: state.requestId, signal: abort.signal, get log() { return state.log; }, traceparent: state.trace.traceparent };
     if (def.stream) {
       await sendStream(res, await openStream(p, def, call, request), abort.signal);
       return;
