@@ -56,7 +56,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const db = await openDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    postgres: { connectTimeoutMs: t.dbConnectMs, queryTimeoutMs: t.dbQueryMs, log: (level, msg, fields) => log[level](msg, fields) },
+    postgres: { max: config.dbPoolMax, connectTimeoutMs: t.dbConnectMs, queryTimeoutMs: t.dbQueryMs, log: (level, msg, fields) => log[level](msg, fields) },
   });
   const stopping = new AbortController();
   const metrics = createMetrics();
