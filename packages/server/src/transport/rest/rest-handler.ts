@@ -10,6 +10,7 @@ import type { Json } from "../../handlers/services.js";
 import { coerceQuery, validateParts } from "../../handlers/validate.js";
 import { headerReader, type NodeRequest, type RequestState } from "../request-state.js";
 import { isClientGone } from "../client-gone.js";
+import { preferWait } from "./prefer.js";
 import { sendProblem } from "./problem.js";
 import { readJsonBody } from "./read-body.js";
 import { matchRoute, parseQuery } from "./routes.js";
@@ -46,6 +47,9 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
       query: coerceQuery(def.operationId, parseQuery(url.search)),
       body,
     });
+    // Prefer: wait (RFC 7240) on RunSimulation: the body's waitSeconds, unless the body sets it.
+    const wait = def.operationId === "runSimulation" ? preferWait(headers.get("prefer")) : undefined;
+    if (wait !== undefined) (request as { waitSeconds?: number }).waitSeconds ??= wait;
     const call = { principal, requestId: state.requestId, signal: abort.signal, get log() { return state.log; }, traceparent: state.trace.traceparent };
     if (def.stream) {
       await sendStream(res, await openStream(p, def, call, request), abort.signal);
@@ -56,6 +60,10 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
     if (def.operationId === "checkReadiness" && response.status !== "SERVING_STATUS_SERVING") status = 503;
     const out: Record<string, string> = { "Content-Type": "application/json" };
     if (replayed) out["Idempotent-Replayed"] = "true";
+    if (wait !== undefined) {
+      out["Preference-Applied"] = `wait=${wait}`;
+      out.Vary = "Prefer";
+    }
     if (def.rest.location) out.Location = def.rest.location(response);
     if (status === 503) out["Retry-After"] = "5";
     res.writeHead(status, out);
