@@ -244,6 +244,11 @@ export async function inference(cfg, log = () => {}) {
         await r.json();
       }),
     };
+    // The embedded backend (always there): the same algorithm called in this
+    // process, against the server running it — the server's own cost per simulation.
+    const { simulate } = await import("@sovren/server");
+    out.direct.embedded = await timeCalls(async () => simulate(SIM), cfg);
+    Object.assign(out.server, { embedded: await throughServer("embedded", cfg) });
     for (const [name, fn] of Object.entries(direct)) {
       out.direct[name] = fn ? await timeCalls(fn, cfg) : { skipped: why(false, name.startsWith("triton") ? "Triton" : "Ray Serve") };
       // Through the server: only when its configuration accepts this backend.
@@ -262,10 +267,11 @@ async function throughServer(backend, cfg) {
     "triton-grpc": { SOVREN_TRITON_GRPC_URL: TRITON_GRPC, SOVREN_TRITON_PROTOCOL: "grpc" },
     "triton-http": { SOVREN_TRITON_URL: TRITON_HTTP, SOVREN_TRITON_PROTOCOL: "http" },
     "ray-serve": { SOVREN_RAY_SERVE_URL: RAY_SERVE },
+    embedded: {},
   }[backend];
   let server;
   try {
-    server = await startServer({ env: { SOVREN_INFERENCE_BACKEND: "core", ...env } });
+    server = await startServer({ env: backend === "embedded" ? {} : { SOVREN_INFERENCE_BACKEND: "core", ...env } });
   } catch (err) {
     return { skipped: `the server did not start with ${backend}: ${String(err.message).split("\n")[0]}` };
   }
@@ -285,7 +291,14 @@ async function throughServer(backend, cfg) {
         }
       }
     };
-    return await timeCalls(once, cfg);
+    // One round trip: RunSimulation waits for the outcome (Prefer: wait, RFC 7240).
+    const waited = async () => {
+      const r = await fetch(`${server.url}/v1/simulations:run`, { method: "POST", headers: { ...headers, prefer: "wait=30" }, body: JSON.stringify({ ...SIM, mode: "SIMULATION_MODE_QUICK" }) });
+      const op = await r.json();
+      if (r.status !== 202 || !op.done || op.state !== "OPERATION_STATE_SUCCEEDED") throw new Error(`run with wait ${r.status} ${JSON.stringify(op)}`);
+    };
+    const twoTrips = await timeCalls(once, cfg);
+    return { ...twoTrips, preferWait: await timeCalls(waited, cfg) };
   } finally {
     await server.stop();
   }
@@ -364,6 +377,7 @@ async function autocannonOnce(url, spec, seconds) {
 export async function peerComparison(cfg, log = () => {}) {
   if (!(await pgAvailable())) return { skipped: "no PostgreSQL at 127.0.0.1:5432" };
   const wrk = process.env.BENCH_LOADGEN === "autocannon" ? undefined : ensureWrk();
+  if (!wrk && process.env.BENCH_REQUIRE_WRK === "1") throw new Error("BENCH_REQUIRE_WRK=1 but wrk is missing (bench/install-wrk.sh)");
   const generator = wrk ? "wrk" : "autocannon";
   const drive = (url, spec, secs) => (wrk ? wrkOnce(wrk, url, spec, secs) : autocannonOnce(url, spec, secs));
   const db = await freshDatabase();
