@@ -53,10 +53,22 @@ function prepared(sql: string, params?: unknown[]): pg.QueryConfig | string {
  * waits for all of them, so no rejection goes unobserved; the first failure wins.
  */
 async function pipeline(client: pg.PoolClient, batch: readonly Stmt[]): Promise<pg.QueryResult[]> {
-  const settled = await Promise.allSettled(batch.map(([sql, params]) => {
-    const q = prepared(sql, params);
-    return typeof q === "string" ? client.query(q) : client.query(q);
-  }));
+  // Pipeline mode writes each query as it is submitted (synchronously, here);
+  // corking the socket around the batch makes it one write instead of one per
+  // statement. (`connection.stream` is node-postgres' own handle on the
+  // socket, which it corks the same way around each query's messages.)
+  const socket = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  socket?.cork?.();
+  let pending: Promise<pg.QueryResult>[];
+  try {
+    pending = batch.map(([sql, params]) => {
+      const q = prepared(sql, params);
+      return typeof q === "string" ? client.query(q) : client.query(q);
+    });
+  } finally {
+    socket?.uncork?.();
+  }
+  const settled = await Promise.allSettled(pending);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
   return settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
