@@ -139,9 +139,12 @@ export async function openPostgres(connectionString: string, options: PostgresOp
           begun = true;
           const batch: Stmt[] = [["BEGIN"], ...enter, [sql, params]];
           if (single) batch.push(["COMMIT"]);
-          const results = await pipeline(client, batch);
-          if (single) committed = true;
-          return results[enter.length + 1]!;
+          try {
+            return (await pipeline(client, batch))[enter.length + 1]!;
+          } finally {
+            // The batch's COMMIT ended the transaction either way (a COMMIT after a failed statement rolls back).
+            if (single) committed = true;
+          }
         }
         return (await pipeline(client, [[sql, params]]))[0]!;
       },
