@@ -33,6 +33,41 @@ export function render(r) {
     }
   }
 
+  if (r.peer) {
+    const pr = r.peer;
+    out.push(`### 2a. GET executive on PostgreSQL against the lean peer and the ceiling (${pr.generator ?? "—"}, one thread, in another process; ${m.cfg.peerDuration} s per round; targets interleaved per round)`);
+    out.push("");
+    if (pr.skipped) out.push(`Not measured: ${pr.skipped}`);
+    else {
+      out.push("| target | connections | req/s | p50 ms | p95 ms | p99 ms | ÷ lean peer (req/s) | ÷ ceiling (req/s) | non-2xx |");
+      out.push("|---|---|---|---|---|---|---|---|---|");
+      for (const row of pr.rows) {
+        out.push(`| ${row.key.startsWith("server") ? `**${row.label}**` : row.label} | ${row.connections} | ${int(row.rps)} | ${ms(row.p50)} | ${ms(row.p95)} | ${ms(row.p99)} | ${x(row.vsPeer)} | ${x(row.vsCeiling)} | ${row.non2xx + row.errors} |`);
+      }
+      for (const c of pr.commission) {
+        out.push(`| **server, POST commission (fresh Idempotency-Key)** | ${c.connections} | ${int(c.rps)} | ${ms(c.p50)} | ${ms(c.p95)} | ${ms(c.p99)} | — | — | ${c.non2xx + c.errors} |`);
+      }
+      out.push("");
+      for (const key of ["server-rest", "server-connect"]) {
+        for (const row of pr.rows.filter((y) => y.key === key && y.connections >= 32)) {
+          const peer = pr.rows.find((y) => y.key === "peer" && y.connections === row.connections);
+          verdicts.push([`GET executive, PostgreSQL, ${row.label}, c=${row.connections}: vs the lean peer (req/s; p99 no worse)`, "≥ 1.5×", `${x(row.vsPeer)}; p99 ${ms(row.p99)} vs ${ms(peer?.p99)} ms`, verdict(row.vsPeer.median >= 1.5 && row.p99.median <= (peer?.p99.median ?? Infinity))]);
+        }
+      }
+      const one = pr.rows.filter((y) => y.key === "server-rest" && y.p95.median < 20);
+      if (one.length) {
+        const best = one.reduce((a, b) => (b.rps.median > a.rps.median ? b : a));
+        verdicts.push(["GET executive, PostgreSQL, one process, p95 < 20 ms", "≥ 5,000 req/s", `${int(best.rps)} req/s at c=${best.connections}, p95 ${ms(best.p95)} ms`, verdict(best.rps.median >= 5000)]);
+      }
+      const multi = pr.rows.filter((y) => y.key === "server-workers" && y.p95.median < 20);
+      if (multi.length) {
+        const best = multi.reduce((a, b) => (b.rps.median > a.rps.median ? b : a));
+        verdicts.push([`GET executive, PostgreSQL, SOVREN_WORKERS=${pr.workers}, p95 < 20 ms`, "≥ 10,000 req/s", `${int(best.rps)} req/s at c=${best.connections}, p95 ${ms(best.p95)} ms`, verdict(best.rps.median >= 10_000)]);
+      }
+    }
+    out.push("");
+  }
+
   if (r.server) {
     out.push(`### 2. Server throughput and latency (autocannon in another process; ${m.cfg.duration} s per round; rate limit raised; SOVREN_WORKERS=${m.workers})`);
     out.push("");
@@ -72,17 +107,20 @@ export function render(r) {
     const i = r.inference;
     out.push("### 3. Inference pass-through (sequential simulations, 5,000 trials)");
     out.push("");
-    out.push("| backend | direct p50 ms | direct p99 ms | through the server p50 ms | p99 ms | p50 ratio | added at p50 |");
-    out.push("|---|---|---|---|---|---|---|");
-    for (const name of ["triton-grpc", "triton-http", "ray-serve"]) {
+    out.push("| backend | direct p50 ms | direct p99 ms | through the server (run + WaitOperation) p50 ms | p99 ms | p50 ratio | added at p50 | with `Prefer: wait` p50 ms | p99 ms | added at p50 |");
+    out.push("|---|---|---|---|---|---|---|---|---|---|");
+    for (const name of ["embedded", "triton-grpc", "triton-http", "ray-serve"]) {
       const d = i.direct[name] ?? { skipped: "not run" };
       const s = i.server[name] ?? { skipped: "not run" };
       const dCells = d.skipped ? `not measured: ${d.skipped} | ` : `${ms(d.p50)} | ${ms(d.p99)}`;
       const sCells = s.skipped ? `not measured: ${s.skipped} | ` : `${ms(s.p50)} | ${ms(s.p99)}`;
       const both = !d.skipped && !s.skipped;
       const added = both ? s.p50.median - d.p50.median : undefined;
-      out.push(`| ${name} | ${dCells} | ${sCells} | ${both ? `${(s.p50.median / d.p50.median).toFixed(2)}×` : "—"} | ${both ? `${added.toFixed(2)} ms` : "—"} |`);
-      verdicts.push([`inference pass-through, ${name}: added latency at p50`, "< 1 ms", both ? `${added.toFixed(2)} ms` : `not measured: ${s.skipped ?? d.skipped}`, both ? verdict(added < 1) : "—"]);
+      const w = both ? s.preferWait : undefined;
+      const addedW = w ? w.p50.median - d.p50.median : undefined;
+      const label = name === "embedded" ? "embedded (direct: `simulate()` in process)" : name;
+      out.push(`| ${label} | ${dCells} | ${sCells} | ${both ? `${(s.p50.median / d.p50.median).toFixed(2)}×` : "—"} | ${both ? `${added.toFixed(2)} ms` : "—"} | ${w ? `${ms(w.p50)} | ${ms(w.p99)} | ${addedW.toFixed(2)} ms` : "— | — | —"} |`);
+      verdicts.push([`inference pass-through, ${name}, with Prefer: wait: added latency at p50`, "≤ 1 ms", w ? `${addedW.toFixed(2)} ms (run + WaitOperation: ${added.toFixed(2)} ms)` : `not measured: ${s.skipped ?? d.skipped}`, w ? verdict(addedW <= 1) : "—"]);
     }
     if (i.notes.length) out.push("", ...i.notes.map((n) => `Note: ${n}`));
     out.push("");

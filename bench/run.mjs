@@ -2,26 +2,28 @@
 // `pnpm bench` (full, ~8 minutes; writes BENCHMARKS.md) and `pnpm bench:smoke`
 // (every benchmark for a moment; writes bench/.cache/BENCHMARKS.smoke.md and
 // never judges absolute numbers: exit 0 unless a benchmark crashes).
-// Options: --smoke, --only=sdk,server,inference,size,footprint (comma list), --db=pglite,postgres
+// Options: --smoke, --only=sdk,peer,server,inference,size,footprint (comma list), --db=pglite,postgres
 import { execSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BENCH_DIR, ROOT, SERVER_CLI } from "./lib.mjs";
-import { ceiling, inference, sdkOverhead, serverThroughput, sizeAndStartup } from "./sections.mjs";
+import { ceiling, inference, peerComparison, sdkOverhead, serverThroughput, sizeAndStartup } from "./sections.mjs";
 import { render } from "./report.mjs";
 
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1]?.split(",");
 // footprint (bench/sdk-footprint.mjs) installs anchors from the npm registry: full runs only.
-const only = new Set(opt("only") ?? ["sdk", "server", "inference", "size", ...(smoke ? [] : ["footprint"])]);
+const only = new Set(opt("only") ?? ["sdk", "peer", "server", "inference", "size", ...(smoke ? [] : ["footprint"])]);
 const dbs = opt("db") ?? ["pglite", "postgres"];
 
 const cfg = smoke
-  ? { smoke, concurrency: [4], duration: 0.25, warmup: 0.1, rounds: 1, drainMs: 100, sdkCalls: 30, sdkWarmup: 10, inferCalls: 5, inferWarmup: 2, startRounds: 1, startInference: false }
-  : { smoke, concurrency: [1, 32, 256], duration: 1.5, warmup: 0.5, rounds: 3, drainMs: 1000, sdkCalls: 2000, sdkWarmup: 500, inferCalls: 100, inferWarmup: 20, startRounds: 3, startInference: process.env.BENCH_START_INFERENCE !== "0" };
+  ? { smoke, concurrency: [4], duration: 0.25, warmup: 0.1, rounds: 1, drainMs: 100, sdkCalls: 30, sdkWarmup: 10, inferCalls: 5, inferWarmup: 2, startRounds: 1, startInference: false, peerConcurrency: [8], commissionConcurrency: [8], peerDuration: 1, peerWarmup: 1, peerWorkers: 2 }
+  : { smoke, concurrency: [1, 32, 256], duration: 1.5, warmup: 0.5, rounds: 3, drainMs: 1000, sdkCalls: 2000, sdkWarmup: 500, inferCalls: 100, inferWarmup: 20, startRounds: 3, startInference: process.env.BENCH_START_INFERENCE !== "0", peerConcurrency: [1, 32, 128], commissionConcurrency: [32], peerDuration: 3, peerWarmup: 1, peerWorkers: 2 };
 for (const k of ["duration", "warmup", "rounds"]) if (process.env[`BENCH_${k.toUpperCase()}`]) cfg[k] = Number(process.env[`BENCH_${k.toUpperCase()}`]);
+if (process.env.BENCH_PEER_CONCURRENCY) cfg.peerConcurrency = process.env.BENCH_PEER_CONCURRENCY.split(",").map(Number);
+if (process.env.BENCH_PEER_DURATION) cfg.peerDuration = Number(process.env.BENCH_PEER_DURATION);
 if (process.env.BENCH_CONCURRENCY) cfg.concurrency = process.env.BENCH_CONCURRENCY.split(",").map(Number);
 
 const log = (m) => console.log(m);
@@ -59,6 +61,7 @@ const step = async (key, title, fn) => {
 
 try {
   await step("sdk", "1. SDK overhead", () => sdkOverhead(cfg));
+  await step("peer", "2a. Server vs the lean peer and the ceiling (PostgreSQL)", () => peerComparison(cfg, log));
   await step("server", "2. Server throughput", async () => {
     const out = { ceiling: await ceiling(cfg, log) };
     for (const db of dbs) out[db] = await serverThroughput(cfg, db, { log });

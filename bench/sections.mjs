@@ -244,6 +244,11 @@ export async function inference(cfg, log = () => {}) {
         await r.json();
       }),
     };
+    // The embedded backend (always there): the same algorithm called in this
+    // process, against the server running it — the server's own cost per simulation.
+    const { simulate } = await import("@sovren/server");
+    out.direct.embedded = await timeCalls(async () => simulate(SIM), cfg);
+    Object.assign(out.server, { embedded: await throughServer("embedded", cfg) });
     for (const [name, fn] of Object.entries(direct)) {
       out.direct[name] = fn ? await timeCalls(fn, cfg) : { skipped: why(false, name.startsWith("triton") ? "Triton" : "Ray Serve") };
       // Through the server: only when its configuration accepts this backend.
@@ -262,10 +267,11 @@ async function throughServer(backend, cfg) {
     "triton-grpc": { SOVREN_TRITON_GRPC_URL: TRITON_GRPC, SOVREN_TRITON_PROTOCOL: "grpc" },
     "triton-http": { SOVREN_TRITON_URL: TRITON_HTTP, SOVREN_TRITON_PROTOCOL: "http" },
     "ray-serve": { SOVREN_RAY_SERVE_URL: RAY_SERVE },
+    embedded: {},
   }[backend];
   let server;
   try {
-    server = await startServer({ env: { SOVREN_INFERENCE_BACKEND: "core", ...env } });
+    server = await startServer({ env: backend === "embedded" ? {} : { SOVREN_INFERENCE_BACKEND: "core", ...env } });
   } catch (err) {
     return { skipped: `the server did not start with ${backend}: ${String(err.message).split("\n")[0]}` };
   }
@@ -285,7 +291,14 @@ async function throughServer(backend, cfg) {
         }
       }
     };
-    return await timeCalls(once, cfg);
+    // One round trip: RunSimulation waits for the outcome (Prefer: wait, RFC 7240).
+    const waited = async () => {
+      const r = await fetch(`${server.url}/v1/simulations:run`, { method: "POST", headers: { ...headers, prefer: "wait=30" }, body: JSON.stringify({ ...SIM, mode: "SIMULATION_MODE_QUICK" }) });
+      const op = await r.json();
+      if (r.status !== 202 || !op.done || op.state !== "OPERATION_STATE_SUCCEEDED") throw new Error(`run with wait ${r.status} ${JSON.stringify(op)}`);
+    };
+    const twoTrips = await timeCalls(once, cfg);
+    return { ...twoTrips, preferWait: await timeCalls(waited, cfg) };
   } finally {
     await server.stop();
   }
@@ -339,4 +352,106 @@ export async function sizeAndStartup(cfg, log = () => {}) {
     coldStart.push({ kind, ms: summary(times) });
   }
   return { sizes, importTimes, coldStart };
+}
+
+// ---------------------------------------------------------------- 2b. Against the lean peer (issue 12)
+// One fresh PostgreSQL database; the server, the lean peer (fastify + postgres.js
+// + jose, bench/fixtures/lean-peer.mjs) and the bare node:http ceiling all up at
+// once; per connection count and round, every target is driven in turn by the
+// same load generator, so each ratio is taken within one round of one run.
+import { ensureWrk, wrkOnce } from "./wrk.mjs";
+
+async function portOf(p) {
+  for (let i = 0; i < 3000 && !p.stdout.includes("\n"); i++) await sleep(10);
+  const port = Number(p.stdout.trim().split("\n")[0]);
+  if (!port) throw new Error(`no port from fixture: ${p.stderr.slice(-1500)}`);
+  return port;
+}
+
+async function autocannonOnce(url, spec, seconds) {
+  const s = spec.commission ? { scenario: "commission-rest" } : { scenario: "fixed", method: spec.method, path: spec.path, body: spec.body };
+  const [r] = await runNodeJson(LOAD_WORKER, [JSON.stringify({ url, token: spec.token, connections: spec.connections, duration: seconds, warmup: 0, rounds: 1, ...s })]);
+  return r;
+}
+
+export async function peerComparison(cfg, log = () => {}) {
+  if (!(await pgAvailable())) return { skipped: "no PostgreSQL at 127.0.0.1:5432" };
+  const wrk = process.env.BENCH_LOADGEN === "autocannon" ? undefined : ensureWrk();
+  if (!wrk && process.env.BENCH_REQUIRE_WRK === "1") throw new Error("BENCH_REQUIRE_WRK=1 but wrk is missing (bench/install-wrk.sh)");
+  const generator = wrk ? "wrk" : "autocannon";
+  const drive = (url, spec, secs) => (wrk ? wrkOnce(wrk, url, spec, secs) : autocannonOnce(url, spec, secs));
+  const db = await freshDatabase();
+  const procs = [];
+  const servers = [];
+  try {
+    const server = await startServer({ databaseUrl: db.url });
+    servers.push(server);
+    const token = await devToken();
+    const id = await seed(server.url, token, 60);
+    const fixtureEnv = { DATABASE_URL: db.url, SOVREN_JWT_SECRET: (await import("./lib.mjs")).JWT_SECRET };
+    const peer = spawnNode(path.join(BENCH_DIR, "fixtures/lean-peer.mjs"), [], { env: fixtureEnv });
+    procs.push(peer);
+    const ceil = spawnNode(path.join(BENCH_DIR, "fixtures/ceiling-server.mjs"));
+    procs.push(ceil);
+    const peerUrl = `http://127.0.0.1:${await portOf(peer)}`;
+    const ceilUrl = `http://127.0.0.1:${await portOf(ceil)}`;
+    const get = { method: "GET", path: `/v1/executives/${id}`, token };
+    const targets = [
+      { key: "ceiling", label: "ceiling: bare node:http, fixed JSON", url: ceilUrl, spec: { method: "GET", path: "/v1/executives/x" } },
+      { key: "peer", label: "lean peer: fastify + postgres.js + jose, REST", url: peerUrl, spec: get },
+      { key: "server-rest", label: "server, REST", url: server.url, spec: get },
+      { key: "server-connect", label: "server, Connect (JSON)", url: server.url, spec: { method: "POST", path: "/sovren.v1.ExecutiveService/GetExecutive", body: { id }, token } },
+    ];
+    const workers = cfg.peerWorkers ?? 0;
+    if (workers > 1) {
+      try {
+        const multi = await startServer({ databaseUrl: db.url, env: { SOVREN_WORKERS: String(workers) } });
+        servers.push(multi);
+        targets.push({ key: "server-workers", label: `server, REST, SOVREN_WORKERS=${workers}`, url: multi.url, spec: get });
+      } catch (err) {
+        log(`  multi-process server did not start: ${String(err.message).split("\n")[0]}`);
+      }
+    }
+    const rows = [];
+    for (const connections of cfg.peerConcurrency) {
+      const rounds = Object.fromEntries(targets.map((t) => [t.key, []]));
+      for (const t of targets) await drive(t.url, { ...t.spec, connections }, cfg.peerWarmup);
+      for (let r = 0; r < cfg.rounds; r++) {
+        for (const t of targets) {
+          const x = await drive(t.url, { ...t.spec, connections }, cfg.peerDuration);
+          rounds[t.key].push(x);
+          log(`  ${generator} c=${connections} ${t.key}: ${x.rps.toFixed(0)} req/s p50 ${x.p50.toFixed(2)} p99 ${x.p99.toFixed(2)} ms${x.non2xx ? ` non-2xx ${x.non2xx}` : ""}`);
+        }
+      }
+      for (const t of targets) {
+        const rs = rounds[t.key];
+        const ratio = (base) => summary(rs.map((x, i) => x.rps / rounds[base][i].rps));
+        rows.push({
+          ...cellResult(connections, rs),
+          key: t.key,
+          label: t.label,
+          vsPeer: t.key === "ceiling" || t.key === "peer" ? undefined : ratio("peer"),
+          vsCeiling: t.key === "ceiling" ? undefined : ratio("ceiling"),
+        });
+      }
+    }
+    // POST commission, a fresh Idempotency-Key and name per request (the idempotent path).
+    const commission = [];
+    for (const connections of cfg.commissionConcurrency) {
+      await drive(server.url, { commission: true, token, connections }, cfg.peerWarmup);
+      const rs = [];
+      for (let r = 0; r < cfg.rounds; r++) rs.push(await drive(server.url, { commission: true, token, connections }, cfg.peerDuration));
+      commission.push(cellResult(connections, rs));
+      log(`  ${generator} commission c=${connections}: ${rs.map((x) => x.rps.toFixed(0)).join(", ")} req/s`);
+    }
+    return { generator, rows, commission, workers };
+  } finally {
+    for (const p of procs) {
+      p.child.kill("SIGTERM");
+      await Promise.race([p.done, sleep(5000)]);
+      p.child.kill("SIGKILL");
+    }
+    for (const s of servers) await s.stop();
+    await db.drop();
+  }
 }

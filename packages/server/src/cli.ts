@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { createApiKey } from "./auth/api-keys.js";
 import { mintToken, parseTtl } from "./auth/dev-token.js";
 import { ConfigError, DEV_JWT_SECRET, loadConfig } from "./config.js";
+import { DRAIN_MESSAGE, isPrimaryOfCluster, runPrimary, workerCount } from "./cluster.js";
 import type { Role } from "./domain/principal.js";
 import { startServer } from "./server.js";
 import { openDb } from "./store/open.js";
@@ -11,7 +12,8 @@ import { auditCommand } from "./trust/audit-cli.js";
 import { keysCommand } from "./trust/keys-cli.js";
 
 const USAGE = `Usage:
-  sovren-server [serve]                       start the server (configured by environment, see README)
+  sovren-server [serve] [--workers N|auto]    start the server (configured by environment, see README);
+                                              --workers (SOVREN_WORKERS): N processes on one port, PostgreSQL only
   sovren-server token --tenant <id> [--roles admin,member,viewer] [--ttl 30m] [--sub <subject>]
                                               print a development JWT signed with SOVREN_JWT_SECRET
   sovren-server create-api-key --tenant <id> [--roles member] [--name <label>]
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
       head: { type: "string" },
       server: { type: "boolean" },
       executive: { type: "string" },
+      workers: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -54,6 +57,11 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   switch (command) {
     case "serve": {
+      const workers = workerCount(values.workers, process.env);
+      if (workers > 1 && isPrimaryOfCluster()) {
+        runPrimary(config, workers);
+        return;
+      }
       if (config.jwtSecretIsDevDefault) {
         console.error(
           `WARNING: SOVREN_JWT_SECRET is not set; tokens are signed with the public development secret "${DEV_JWT_SECRET}". ` +
@@ -80,6 +88,10 @@ async function main(argv: string[]): Promise<void> {
       };
       process.on("SIGINT", () => void stop("SIGINT"));
       process.on("SIGTERM", () => void stop("SIGTERM"));
+      // A cluster worker: the primary asks it to drain (see cluster.ts).
+      process.on("message", (m) => {
+        if (m === DRAIN_MESSAGE && !stopping) void stop("drain (from the primary)");
+      });
       return;
     }
     case "token": {

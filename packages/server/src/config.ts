@@ -55,6 +55,7 @@ const EnvSchema = z.object({
   SOVREN_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(65_000),
   SOVREN_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   SOVREN_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SOVREN_DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
   SOVREN_JOB_LEASE_MS: z.coerce.number().int().min(200).default(15_000),
   SOVREN_JOB_HEARTBEAT_MS: z.coerce.number().int().min(50).optional(),
   SOVREN_JOB_SWEEP_MS: z.coerce.number().int().min(50).default(5_000),
@@ -105,6 +106,8 @@ export interface Config {
    * responses are signed (off only to measure its cost).
    */
   signing: { kek: Buffer; kekIsDevDefault: boolean; enabled: boolean };
+  /** PostgreSQL connections per process (SOVREN_WORKERS divides the default among workers). */
+  dbPoolMax: number;
 }
 
 export interface TimeoutConfig {
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    dbPoolMax: e.SOVREN_DB_POOL_MAX,
     dataDir: e.SOVREN_DATA_DIR,
     jwtSecret: e.SOVREN_JWT_SECRET ?? (hasJwks ? undefined : DEV_JWT_SECRET),
     jwtSecretIsDevDefault: e.SOVREN_JWT_SECRET === undefined && !hasJwks,

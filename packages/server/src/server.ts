@@ -70,7 +70,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let db = await openDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    postgres: { connectTimeoutMs: t.dbConnectMs, queryTimeoutMs: t.dbQueryMs, log: (level, msg, fields) => log[level](msg, fields) },
+    postgres: { max: config.dbPoolMax, connectTimeoutMs: t.dbConnectMs, queryTimeoutMs: t.dbQueryMs, log: (level, msg, fields) => log[level](msg, fields) },
   }).catch(async (err: unknown) => {
     await Promise.allSettled([scale?.close(), telemetry.shutdown()]);
     throw err;

@@ -8,8 +8,11 @@ import type { JwtVerifier } from "./jwt.js";
 const ROLES = new Set<Role>(["admin", "member", "viewer"]);
 const TENANT_RE = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** What authentication reads of the request headers: a fetch `Headers`, or a cheaper view of Node's (transport/request-state.ts). */
+export type HeaderReader = Pick<Headers, "get">;
+
 export interface Authenticator {
-  authenticate(headers: Headers): Promise<Principal>;
+  authenticate(headers: HeaderReader): Promise<Principal>;
 }
 
 export function createAuthenticator(

@@ -44,7 +44,7 @@ export async function idempotent<T>(
   execute: (resourceId: string) => Promise<T>,
 ): Promise<{ response: T; replayed: boolean }> {
   const hash = requestHash(k.method, k.request);
-  const claimed = await db.transaction(k.tenantId, (tx) =>
+  const claimed = await db.once(k.tenantId, (tx) =>
     claimKey(tx, { tenantId: k.tenantId, key: k.key, method: k.method, requestHash: hash, owner: k.owner }),
   );
   if (claimed) {
@@ -54,7 +54,7 @@ export async function idempotent<T>(
     } catch (err) {
       // Released even through a short outage: a claim left behind would block every retry.
       await retryWhileUnavailable(
-        () => db.transaction(k.tenantId, (tx) => releaseKey(tx, k.key)),
+        () => db.once(k.tenantId, (tx) => releaseKey(tx, k.key)),
         AbortSignal.timeout(COMPLETE_RETRY_MS),
       ).catch(() => {});
       throw err;
@@ -62,7 +62,7 @@ export async function idempotent<T>(
     // The work is done: recording its response must outlast a short database
     // outage, or the key would stay "in progress" and block every retry.
     const recorded = await retryWhileUnavailable(
-      () => db.transaction(k.tenantId, (tx) => completeKey(tx, k.key, 200, response)).then(() => true),
+      () => db.once(k.tenantId, (tx) => completeKey(tx, k.key, 200, response)).then(() => true),
       AbortSignal.timeout(COMPLETE_RETRY_MS),
     );
     if (recorded === undefined) throw databaseUnavailable();
@@ -70,7 +70,7 @@ export async function idempotent<T>(
   }
   const deadline = Date.now() + WAIT_LIMIT_MS;
   for (;;) {
-    const stored = await db.transaction(k.tenantId, (tx) => readKey(tx, k.key));
+    const stored = await db.once(k.tenantId, (tx) => readKey(tx, k.key));
     if (!stored) {
       // The first request failed and released the key: run as a fresh request.
       return idempotent(db, k, execute);

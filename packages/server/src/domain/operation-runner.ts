@@ -15,7 +15,7 @@
 // interrupted maxAttempts times ends FAILED. On stop() local runs
 // are aborted and their jobs handed back, uncounted, for another instance
 // (or the next start) to resume; the operation stays RUNNING meanwhile.
-import type { RunSimulationRequest } from "@sovren/contracts/zod";
+import type { Operation, RunSimulationRequest } from "@sovren/contracts/zod";
 import { InferenceError, redactPaths, BackendFailedError } from "@sovren/inference";
 import { DatabaseUnavailableError, type Db, type Queryable } from "../store/db.js";
 import { finishJob, holdsJob, insertJob, releaseJob, type ClaimedJob } from "../store/jobs-repo.js";
@@ -47,6 +47,8 @@ const KIND = "simulation";
 export class OperationRunner {
   private readonly running = new Map<string, AbortController>();
   private readonly tasks = new Set<Promise<void>>();
+  /** In-process waiters for an outcome this instance records (RunSimulation's wait). */
+  private readonly waiters = new Map<string, Set<(op: Operation) => void>>();
   private stopped = false;
 
   constructor(
@@ -62,6 +64,33 @@ export class OperationRunner {
   /** In the transaction that inserts the operation: its job, leased by this instance. */
   claimNew(tx: Queryable, tenantId: string, operationId: string): Promise<void> {
     return insertJob(tx, { kind: KIND, id: operationId, tenantId, owner: this.jobs.owner });
+  }
+
+  /**
+   * Resolves with the operation once this instance has recorded its outcome
+   * (committed), or never; `dispose` forgets the waiter. A run that finishes
+   * elsewhere (after a crash or a handover) is not seen here: the caller's
+   * timeout then re-reads the row.
+   */
+  whenDone(operationId: string): { done: Promise<Operation>; dispose: () => void } {
+    let set = this.waiters.get(operationId);
+    if (!set) this.waiters.set(operationId, (set = new Set()));
+    let cb!: (op: Operation) => void;
+    const done = new Promise<Operation>((resolve) => (cb = resolve));
+    set.add(cb);
+    const s = set;
+    return {
+      done,
+      dispose: () => {
+        s.delete(cb);
+        if (s.size === 0 && this.waiters.get(operationId) === s) this.waiters.delete(operationId);
+      },
+    };
+  }
+
+  private settle(operationId: string, op: Operation | undefined): void {
+    if (!op) return;
+    for (const cb of this.waiters.get(operationId) ?? []) cb(op);
   }
 
   /** Starts the run in the background; the caller has already answered 202. */
@@ -218,6 +247,7 @@ export class OperationRunner {
           },
         });
         const done = await finish("succeeded", { progress: 1, result });
+        this.settle(operationId, done);
         if (done) this.metrics.operations.inc({ state: "succeeded", backend: name });
         else await this.afterLostOrCancelled(tenantId, operationId);
       } catch (err) {
@@ -244,6 +274,7 @@ export class OperationRunner {
         }
         this.log.warn("operation failed", { operationId, backend: name, error: String(err), detail: err instanceof Error && err.cause ? String(err.cause) : undefined });
         const failed = await finish("failed", { error: operationError(err, name) });
+        this.settle(operationId, failed);
         if (failed) this.metrics.operations.inc({ state: "failed", backend: name });
       }
     } finally {

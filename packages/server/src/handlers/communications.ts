@@ -36,7 +36,7 @@ export async function sendCommunication(svc: Services, call: Authed, req: SendCo
 }
 
 export async function getCommunication(svc: Services, call: Authed, req: { messageId: string }) {
-  const communication = await svc.db.transaction(call.principal.tenantId, (tx) => repo.getCommunication(tx, req.messageId));
+  const communication = await svc.db.once(call.principal.tenantId, (tx) => repo.getCommunication(tx, req.messageId));
   if (!communication) throw notFound("communication", req.messageId);
   return { communication };
 }
@@ -47,7 +47,7 @@ export async function listCommunications(
   req: { pageSize?: number; pageToken?: string; executiveId?: string; status?: CommunicationStatus },
 ) {
   const status = req.status ? repo.fromJsonStatus(req.status) : undefined;
-  const page = await svc.db.transaction(call.principal.tenantId, (tx) =>
+  const page = await svc.db.once(call.principal.tenantId, (tx) =>
     repo.listCommunications(tx, {
       afterSeq: decodePageToken(req.pageToken),
       limit: pageSize(req.pageSize),

@@ -1,7 +1,7 @@
 // The request pipeline both transports run, in this order: authenticate,
 // rate-limit (per tenant), authorise (RBAC), validate, then the handler —
 // wrapped in idempotency for mutating methods when a key is given.
-import type { Authenticator } from "../auth/authenticate.js";
+import type { Authenticator, HeaderReader } from "../auth/authenticate.js";
 import { authorize } from "../auth/rbac.js";
 import { ApiError, shuttingDown } from "../domain/errors.js";
 import { checkKey, idempotent } from "../domain/idempotency.js";
@@ -17,7 +17,7 @@ export interface Pipeline {
 }
 
 /** Authenticates, rate-limits and authorises; undefined principal for open methods. */
-export async function admit(p: Pipeline, def: MethodDef, headers: Headers): Promise<Principal | undefined> {
+export async function admit(p: Pipeline, def: MethodDef, headers: HeaderReader): Promise<Principal | undefined> {
   if (def.permission === "public") return undefined;
   const principal = await p.auth.authenticate(headers);
   const taken = p.limiter.take(principal.tenantId);

@@ -51,7 +51,7 @@ export async function commissionExecutive(svc: Services, call: Authed, req: Comm
 }
 
 export async function getExecutive(svc: Services, call: Authed, req: { id: string }) {
-  const executive = await svc.db.transaction(call.principal.tenantId, (tx) => repo.getExecutive(tx, req.id));
+  const executive = await svc.db.once(call.principal.tenantId, (tx) => repo.getExecutive(tx, req.id));
   if (!executive) throw notFound("executive", req.id);
   return { executive };
 }
@@ -62,7 +62,7 @@ export async function listExecutives(
   req: { pageSize?: number; pageToken?: string; role?: string; state?: string },
 ) {
   const state = req.state === "EXECUTIVE_STATE_ACTIVE" ? "active" : req.state === "EXECUTIVE_STATE_RETIRED" ? "retired" : undefined;
-  const page = await svc.db.transaction(call.principal.tenantId, (tx) =>
+  const page = await svc.db.once(call.principal.tenantId, (tx) =>
     repo.listExecutives(tx, {
       afterSeq: decodePageToken(req.pageToken),
       limit: pageSize(req.pageSize),

@@ -14,7 +14,7 @@ type Authed = Call & { principal: NonNullable<Call["principal"]> };
 const SAFETY_POLL_MS = 1000;
 
 async function load(svc: Services, tenantId: string, id: string): Promise<Operation> {
-  const op = await svc.db.transaction(tenantId, (tx) => repo.getOperation(tx, id));
+  const op = await svc.db.once(tenantId, (tx) => repo.getOperation(tx, id));
   if (!op) throw notFound("operation", id);
   return op;
 }
@@ -29,7 +29,7 @@ export async function listOperations(
   req: { pageSize?: number; pageToken?: string; state?: OperationState; executiveId?: string },
 ) {
   const state = req.state ? repo.fromJsonState(req.state) : undefined;
-  const page = await svc.db.transaction(call.principal.tenantId, (tx) =>
+  const page = await svc.db.once(call.principal.tenantId, (tx) =>
     repo.listOperations(tx, {
       afterSeq: decodePageToken(req.pageToken),
       limit: pageSize(req.pageSize),

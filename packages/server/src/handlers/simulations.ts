@@ -9,11 +9,17 @@
 // same key creates exactly one operation. A backend that fails after the row
 // was written (its breaker still closed) ends the operation FAILED with the
 // backend's error.
+//
+// With `waitSeconds` (or REST's `Prefer: wait=N`), the answer waits up to that
+// long for this instance to record the outcome and returns the done
+// operation: a quick simulation in one round trip, recorded as always. On a
+// timeout, a shutdown or a client gone, the current row is returned instead.
 import { randomUUID } from "node:crypto";
 import type { RunSimulationRequest } from "@sovren/contracts/zod";
 import { ApiError, notFound } from "../domain/errors.js";
 import { getExecutive } from "../store/executives-repo.js";
 import { getOperation, insertOperation } from "../store/operations-repo.js";
+import type { Operation } from "@sovren/contracts/zod";
 import { audit, type Call, type Services } from "./services.js";
 
 export async function runSimulation(
@@ -33,6 +39,7 @@ export async function runSimulation(
   // finds the operation the crashed attempt created (and its job, which the
   // sweep resumes) instead of creating a second one.
   const operationId = call.resourceId ?? randomUUID();
+  const { waitSeconds = 0, ...parameters } = req;
   const { operation, created } = await svc.db.transaction(tenantId, async (tx) => {
     if (call.resourceId) {
       const prior = await getOperation(tx, operationId);
@@ -50,7 +57,7 @@ export async function runSimulation(
       tenantId,
       userId: req.userId,
       ...(req.executiveId ? { executiveId: req.executiveId } : {}),
-      parameters: req,
+      parameters,
       backend: backend.name,
     });
     // Its durable job, leased by this instance (domain/jobs.ts).
@@ -58,8 +65,34 @@ export async function runSimulation(
     await audit(svc, tx, call, { action: "simulation.run", resource: `operations/${operationId}`, request: req, result: inserted });
     return { operation: inserted, created: true };
   });
-  if (!created) return { operation };
-  svc.metrics.operations.inc({ state: "pending", backend: backend.name });
-  svc.runner.dispatch({ operationId, tenantId, backend, request: req, ...(call.traceparent ? { traceparent: call.traceparent } : {}) });
-  return { operation };
+  if (operation.done) return { operation };
+  const waiter = waitSeconds > 0 ? svc.runner.whenDone(operationId) : undefined;
+  try {
+    if (created) {
+      svc.metrics.operations.inc({ state: "pending", backend: backend.name });
+      svc.runner.dispatch({ operationId, tenantId, backend, request: parameters, ...(call.traceparent ? { traceparent: call.traceparent } : {}) });
+    }
+    if (!waiter) return { operation };
+    const done = await within(waiter.done, waitSeconds * 1000, [call.signal, svc.stopping]);
+    if (done) return { operation: done };
+    return { operation: (await svc.db.once(tenantId, (tx) => getOperation(tx, operationId))) ?? operation };
+  } finally {
+    waiter?.dispose();
+  }
+}
+
+/** `p`'s value if it settles within `ms` and before any signal aborts; undefined otherwise. */
+function within(p: Promise<Operation>, ms: number, signals: AbortSignal[]): Promise<Operation | undefined> {
+  if (signals.some((s) => s.aborted)) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const finish = (v: Operation | undefined) => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener("abort", stop);
+      resolve(v);
+    };
+    const stop = () => finish(undefined);
+    const timer = setTimeout(stop, ms);
+    for (const s of signals) s.addEventListener("abort", stop, { once: true });
+    void p.then(finish);
+  });
 }

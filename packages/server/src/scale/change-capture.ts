@@ -34,6 +34,12 @@ export function captureChanges(db: Db, onCommitted: (payloads: string[]) => void
       if (payloads.length) onCommitted(payloads);
       return result;
     },
+    async once(tenantId, fn) {
+      const payloads: string[] = [];
+      const result = await db.once(tenantId, (tx) => fn(capture(tx, payloads)));
+      if (payloads.length) onCommitted(payloads);
+      return result;
+    },
     async ownerTransaction(fn) {
       const payloads: string[] = [];
       const result = await db.ownerTransaction((tx) => fn(capture<OwnerSession>(tx, payloads)));

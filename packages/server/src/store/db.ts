@@ -35,6 +35,12 @@ export interface Db {
    */
   transaction<T>(tenantId: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
+   * Like `transaction`, for an `fn` that issues exactly one statement (a
+   * second one throws): on PostgreSQL the whole transaction (BEGIN, tenant,
+   * statement, COMMIT, pipelined) is one round trip.
+   */
+  once<T>(tenantId: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
    * Runs `fn` in one transaction as the connecting (owner) role. Only for
    * migrations, credential look-ups and health checks, never for tenant data.
    */

@@ -7,10 +7,8 @@ import { ENTER_TENANT_SQL, type Db, type OwnerSession, type Queryable, type Row 
 export async function openPglite(dataDir?: string): Promise<Db> {
   const pg = dataDir ? new PGlite(dataDir) : new PGlite();
   await pg.waitReady;
-  return {
-    kind: "pglite",
-    async transaction(tenantId, fn) {
-      return pg.transaction(async (tx) => {
+  const transaction: Db["transaction"] = (tenantId, fn) =>
+    pg.transaction(async (tx) => {
         await tx.query(ENTER_TENANT_SQL, [tenantId]);
         const q: Queryable = {
           query: async <R extends Row>(sql: string, params?: unknown[]) =>
@@ -18,7 +16,11 @@ export async function openPglite(dataDir?: string): Promise<Db> {
         };
         return fn(q);
       });
-    },
+  return {
+    kind: "pglite",
+    transaction,
+    // In process, a round trip costs nothing to save.
+    once: transaction,
     async ownerTransaction(fn) {
       return pg.transaction(async (tx) => {
         const s: OwnerSession = {

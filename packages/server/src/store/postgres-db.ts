@@ -31,6 +31,49 @@ export interface PostgresOptions {
   log?: (level: "warn" | "info", msg: string, fields: Record<string, unknown>) => void;
 }
 
+type Stmt = readonly [sql: string, params?: unknown[]];
+interface Session {
+  client: pg.PoolClient;
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+}
+
+// Named prepared statements: one name per distinct SQL text (the texts are the
+// repositories' constants; the cap only guards against a future dynamic one).
+const names = new Map<string, string>();
+const MAX_NAMES = 500;
+function prepared(sql: string, params?: unknown[]): pg.QueryConfig | string {
+  if (!params?.length) return sql;
+  let name = names.get(sql);
+  if (!name && names.size < MAX_NAMES) names.set(sql, (name = `sovren_${names.size}`));
+  return name ? { name, text: sql, values: params } : { text: sql, values: params };
+}
+
+/**
+ * Sends every statement at once (the pool's clients are in pipeline mode) and
+ * waits for all of them, so no rejection goes unobserved; the first failure wins.
+ */
+async function pipeline(client: pg.PoolClient, batch: readonly Stmt[]): Promise<pg.QueryResult[]> {
+  // Pipeline mode writes each query as it is submitted (synchronously, here);
+  // corking the socket around the batch makes it one write instead of one per
+  // statement. (`connection.stream` is node-postgres' own handle on the
+  // socket, which it corks the same way around each query's messages.)
+  const socket = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  socket?.cork?.();
+  let pending: Promise<pg.QueryResult>[];
+  try {
+    pending = batch.map(([sql, params]) => {
+      const q = prepared(sql, params);
+      return typeof q === "string" ? client.query(q) : client.query(q);
+    });
+  } finally {
+    socket?.uncork?.();
+  }
+  const settled = await Promise.allSettled(pending);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
+}
+
 const RESYNC_BACKOFF_MIN_MS = 250;
 const RESYNC_BACKOFF_MAX_MS = 2_000;
 const WARN_EVERY_MS = 10_000;
@@ -44,6 +87,7 @@ export async function openPostgres(connectionString: string, options: PostgresOp
     connectionTimeoutMillis: connectTimeoutMs,
     query_timeout: queryTimeoutMs,
     keepAlive: true,
+    pipeline: true,
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on("error", () => {});
@@ -66,7 +110,15 @@ export async function openPostgres(connectionString: string, options: PostgresOp
     return err instanceof DatabaseUnavailableError ? err : new DatabaseUnavailableError(err);
   }
 
-  async function inTransaction<T>(enter: (c: pg.PoolClient) => Promise<void>, fn: (c: pg.PoolClient) => Promise<T>) {
+  // Statements are sent in node-postgres' pipeline mode: a query does not wait
+  // for the previous one's answer, so BEGIN, the tenant setting and the first
+  // statement (and, for a single-statement transaction, COMMIT) leave in one
+  // write and come back in one round trip. Each keeps its own Sync, so an
+  // error in one never hides another's; inside BEGIN…COMMIT they are one
+  // transaction, and a COMMIT after a failed statement rolls back. Every
+  // statement with parameters is a named prepared statement (parsed once per
+  // connection); all of them stay parameterised.
+  async function inTransaction<T>(enter: readonly Stmt[], fn: (s: Session) => Promise<T>, single = false) {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -75,11 +127,31 @@ export async function openPostgres(connectionString: string, options: PostgresOp
     }
     client.on("error", onLentClientError);
     let broken: Error | undefined;
+    let begun = false;
+    let committed = false;
+    let used = false;
+    const session: Session = {
+      client,
+      async query(sql, params) {
+        if (single && used) throw new Error("Db.once allows one statement");
+        used = true;
+        if (!begun) {
+          begun = true;
+          const batch: Stmt[] = [["BEGIN"], ...enter, [sql, params]];
+          if (single) batch.push(["COMMIT"]);
+          try {
+            return (await pipeline(client, batch))[enter.length + 1]!;
+          } finally {
+            // The batch's COMMIT ended the transaction either way (a COMMIT after a failed statement rolls back).
+            if (single) committed = true;
+          }
+        }
+        return (await pipeline(client, [[sql, params]]))[0]!;
+      },
+    };
     try {
-      await client.query("BEGIN");
-      await enter(client);
-      const result = await fn(client);
-      await client.query("COMMIT");
+      const result = await fn(session);
+      if (begun && !committed) await client.query("COMMIT");
       return result;
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
@@ -88,9 +160,11 @@ export async function openPostgres(connectionString: string, options: PostgresOp
         broken = err instanceof Error ? err : new Error(String(err));
         throw unavailable(err);
       }
-      await client.query("ROLLBACK").catch((e: unknown) => {
-        broken = e instanceof Error ? e : new Error(String(e));
-      });
+      if (begun && !committed) {
+        await client.query("ROLLBACK").catch((e: unknown) => {
+          broken = e instanceof Error ? e : new Error(String(e));
+        });
+      }
       throw err;
     } finally {
       client.off("error", onLentClientError);
@@ -98,15 +172,13 @@ export async function openPostgres(connectionString: string, options: PostgresOp
     }
   }
 
-  const wrap = (c: pg.PoolClient): OwnerSession => ({
-    query: async <R extends Row>(sql: string, params?: unknown[]) => {
-      const r = await c.query(sql, params);
-      return { rows: r.rows as R[] };
-    },
+  const wrap = (s: Session): OwnerSession => ({
+    query: async <R extends Row>(sql: string, params?: unknown[]) => ({ rows: (await s.query(sql, params)).rows as R[] }),
     exec: async (sql) => {
-      await c.query(sql);
+      await s.client.query(sql);
     },
   });
+  const enterTenant = (tenantId: string): Stmt[] => [[ENTER_TENANT_SQL, [tenantId]]];
 
   // --- LISTEN: one dedicated connection, re-established after any loss ---
   const listeners = new Map<string, Set<(payload: string) => void>>();
@@ -165,11 +237,9 @@ export async function openPostgres(connectionString: string, options: PostgresOp
 
   return {
     kind: "postgres",
-    transaction: (tenantId, fn) =>
-      inTransaction(async (c) => {
-        await c.query(ENTER_TENANT_SQL, [tenantId]);
-      }, (c) => fn(wrap(c))),
-    ownerTransaction: (fn) => inTransaction(async () => {}, (c) => fn(wrap(c))),
+    transaction: (tenantId, fn) => inTransaction(enterTenant(tenantId), (s) => fn(wrap(s))),
+    once: (tenantId, fn) => inTransaction(enterTenant(tenantId), (s) => fn(wrap(s)), true),
+    ownerTransaction: (fn) => inTransaction([], (s) => fn(wrap(s))),
     async listen(channel, onPayload, onResync) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
       let set = listeners.get(channel);

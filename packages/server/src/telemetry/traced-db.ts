@@ -26,6 +26,8 @@ export function traceDb(db: Db, telemetry: Telemetry): Db {
     kind: db.kind,
     transaction: (tenantId, fn) =>
       telemetry.span("db transaction", { kind: "client", requireParent: true, attributes }, () => db.transaction(tenantId, (tx) => fn(traced(tx)))),
+    once: (tenantId, fn) =>
+      telemetry.span("db transaction", { kind: "client", requireParent: true, attributes }, () => db.once(tenantId, (tx) => fn(traced(tx)))),
     ownerTransaction: (fn) =>
       telemetry.span("db transaction", { kind: "client", requireParent: true, attributes }, () => db.ownerTransaction((tx) => fn(traced<OwnerSession>(tx)))),
     listen: (channel, onPayload, onResync) => db.listen(channel, onPayload, onResync),

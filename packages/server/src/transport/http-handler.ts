@@ -38,6 +38,7 @@ export function createHttpHandler(p: Pipeline) {
       getRequestState(req as NodeRequest)?.log[clientGone ? "debug" : "error"]("could not write the RPC response", { error: String(reason) }),
   });
   const services = new Set(connect.paths.map((path) => path.split("/")[1]!));
+  const accessLog = svc.config.logLevel === "debug";
 
   const telemetry = svc.telemetry?.enabled ? svc.telemetry : undefined;
   const handle = (req: NodeRequest, res: NodeResponse, trace: TraceContext, path: string) => {
@@ -45,10 +46,14 @@ export function createHttpHandler(p: Pipeline) {
     const incoming = req.headers["x-request-id"];
     const requestId = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const isRpc = RPC_PATH.test(path);
+    let log: RequestState["log"] | undefined;
     const state: RequestState = {
       requestId,
       trace,
-      log: svc.log.child({ requestId, traceId: trace.traceId }),
+      // Built on first use: most requests never log.
+      get log() {
+        return (log ??= svc.log.child({ requestId, traceId: trace.traceId }));
+      },
       transport: isRpc ? "connect" : path.startsWith("/v1/") ? "rest" : "other",
       method: isRpc ? path.slice(1) : path,
     };
@@ -60,7 +65,7 @@ export function createHttpHandler(p: Pipeline) {
       const code = state.code ?? String(res.statusCode);
       svc.metrics.requests.inc({ transport: state.transport, method: state.method, code });
       svc.metrics.latency.observe({ transport: state.transport, method: state.method }, seconds);
-      state.log.debug("request", {
+      if (accessLog) state.log.debug("request", {
         method: req.method,
         path,
         status: res.statusCode,

@@ -89,9 +89,13 @@ export type paths = {
         put?: never;
         /**
          * Run a simulation
-         * @description Starts a simulation and returns its operation at once. The
-         *     SimulationResult (outcome and confidence) arrives in `result` when the
-         *     operation is done; poll, wait on or watch the operation.
+         * @description Starts a simulation and returns its operation. The SimulationResult
+         *     (outcome and confidence) arrives in `result` when the operation is
+         *     done; poll, wait on or watch the operation. To get a quick simulation
+         *     in one round trip, ask the server to wait for it: `Prefer: wait=<seconds>`
+         *     (RFC 7240) or `waitSeconds` in the body, at most 60. The answer is 202
+         *     either way, with the operation `done: true` when it finished in time
+         *     (and `Preference-Applied: wait=<seconds>` when the header asked).
          */
         post: operations["runSimulation"];
         delete?: never;
@@ -602,6 +606,11 @@ export type components = {
             /** @description The scenario's factors. */
             factors?: components["schemas"]["SimulationFactor"][];
             mode?: components["schemas"]["SimulationMode"];
+            /**
+             * Format: uint32
+             * @description How long to wait for the run to finish before answering (0..60 s; default 0); see `Prefer`.
+             */
+            waitSeconds?: number;
         };
         /**
          * @description The state of an operation.
@@ -1013,6 +1022,13 @@ export type components = {
     };
     parameters: {
         /**
+         * @description RFC 7240 preferences. `wait=<seconds>` (0..60) asks RunSimulation to
+         *     wait that long for the run to finish before answering (as `waitSeconds`
+         *     does); a value past 60 or not a number is refused with 400. Other
+         *     preferences are ignored.
+         */
+        PreferWait: string;
+        /**
          * @description Makes a mutating request safe to retry: the same key with the same
          *     body replays the first response; the same key with another body is
          *     refused with 422. The SDK sends one on every mutating call.
@@ -1270,6 +1286,13 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description The tenant, for credentials that may act for more than one; otherwise taken from the credential. */
                 "X-Tenant-ID"?: components["parameters"]["TenantId"];
+                /**
+                 * @description RFC 7240 preferences. `wait=<seconds>` (0..60) asks RunSimulation to
+                 *     wait that long for the run to finish before answering (as `waitSeconds`
+                 *     does); a value past 60 or not a number is refused with 400. Other
+                 *     preferences are ignored.
+                 */
+                Prefer?: components["parameters"]["PreferWait"];
             };
             path?: never;
             cookie?: never;
@@ -1286,6 +1309,8 @@ export interface operations {
                     "X-Request-Id": components["headers"]["RequestId"];
                     /** @description The operation's URL. */
                     Location?: string;
+                    /** @description `wait=<seconds>` when the request's `Prefer: wait` was honoured (RFC 7240). */
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {

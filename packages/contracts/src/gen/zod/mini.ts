@@ -284,6 +284,7 @@ export const RunSimulationRequest = z.strictObject({
   "threshold": z.optional(z.number().check(z.minimum(-1000000000000000), z.maximum(1000000000000000))),
   "factors": z.optional(z.array(SimulationFactor).check(z.maxLength(32))),
   "mode": z.optional(SimulationMode),
+  "waitSeconds": z.optional(z.int().check(z.minimum(0), z.maximum(60))),
 });
 export type RunSimulationRequest = z.infer<typeof RunSimulationRequest>;
 

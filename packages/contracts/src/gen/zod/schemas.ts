@@ -284,6 +284,7 @@ export const RunSimulationRequest = z.strictObject({
   "threshold": z.number().min(-1000000000000000).max(1000000000000000).optional(),
   "factors": z.array(SimulationFactor).max(32).optional(),
   "mode": SimulationMode.optional(),
+  "waitSeconds": z.number().int().min(0).max(60).optional(),
 });
 export type RunSimulationRequest = z.infer<typeof RunSimulationRequest>;
 

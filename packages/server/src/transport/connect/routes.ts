@@ -63,7 +63,7 @@ async function prepare(p: Pipeline, def: MethodDef, method: DescMethod, req: unk
   const message = toJson(method.input as DescMessage, req as never) as Json;
   for (const name of requiredStringFields(method.input)) message[name] ??= "";
   const request = validateMessage(def.operationId, message);
-  const call: Call = { principal, requestId: state.requestId, signal: ctx.signal, log: state.log, traceparent: state.trace.traceparent };
+  const call: Call = { principal, requestId: state.requestId, signal: ctx.signal, get log() { return state.log; }, traceparent: state.trace.traceparent };
   return { state, call, request };
 }
 

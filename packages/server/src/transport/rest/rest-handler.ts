@@ -8,10 +8,11 @@ import { ApiError, toApiError } from "../../domain/errors.js";
 import { admit, executeUnary, openStream, type Pipeline } from "../../handlers/dispatch.js";
 import type { Json } from "../../handlers/services.js";
 import { coerceQuery, validateParts } from "../../handlers/validate.js";
-import { toHeaders, type NodeRequest, type RequestState } from "../request-state.js";
+import { headerReader, type NodeRequest, type RequestState } from "../request-state.js";
 import { isClientGone } from "../client-gone.js";
 import { signResponse } from "../../trust/http-signature.js";
 import { signingKeyFor } from "../../trust/response-signer.js";
+import { preferWait } from "./prefer.js";
 import { sendProblem } from "./problem.js";
 import { readJsonBody } from "./read-body.js";
 import { matchRoute, parseQuery } from "./routes.js";
@@ -39,7 +40,7 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
     }
     const { def, params } = match;
     state.method = def.operationId;
-    const headers = toHeaders(req.headers);
+    const headers = headerReader(req.headers);
     const principal = await admit(p, def, headers);
     state.tenantId = principal?.tenantId;
     const body = operations[def.operationId].body ? await readJsonBody(req) : {};
@@ -48,7 +49,10 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
       query: coerceQuery(def.operationId, parseQuery(url.search)),
       body,
     });
-    const call = { principal, requestId: state.requestId, signal: abort.signal, log: state.log, traceparent: state.trace.traceparent };
+    // Prefer: wait (RFC 7240) on RunSimulation: the body's waitSeconds, unless the body sets it.
+    const wait = def.operationId === "runSimulation" ? preferWait(headers.get("prefer")) : undefined;
+    if (wait !== undefined) (request as { waitSeconds?: number }).waitSeconds ??= wait;
+    const call = { principal, requestId: state.requestId, signal: abort.signal, get log() { return state.log; }, traceparent: state.trace.traceparent };
     if (def.stream) {
       await sendStream(res, await openStream(p, def, call, request), abort.signal);
       return;
@@ -58,6 +62,10 @@ export async function handleRest(p: Pipeline, req: NodeRequest, res: NodeRespons
     if (def.operationId === "checkReadiness" && response.status !== "SERVING_STATUS_SERVING") status = 503;
     const out: Record<string, string> = { "Content-Type": "application/json" };
     if (replayed) out["Idempotent-Replayed"] = "true";
+    if (wait !== undefined) {
+      out["Preference-Applied"] = `wait=${wait}`;
+      out.Vary = "Prefer";
+    }
     if (def.rest.location) out.Location = def.rest.location(response);
     if (status === 503) out["Retry-After"] = "5";
     const text = JSON.stringify(def.rest.responseField ? response[def.rest.responseField] : response);

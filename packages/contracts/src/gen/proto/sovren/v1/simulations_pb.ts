@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sovren/v1/simulations.proto.
  */
 export const file_sovren_v1_simulations: GenFile = /*@__PURE__*/
-  fileDesc("Chtzb3ZyZW4vdjEvc2ltdWxhdGlvbnMucHJvdG8SCXNvdnJlbi52MSKbAQoQU2ltdWxhdGlvbkZhY3RvchIRCgRuYW1lGAEgASgJQgPgQQISJgoGd2VpZ2h0GAIgASgBQhbR8xgAAAAAgIQuwdnzGAAAAACAhC5BEiQKBG1lYW4YAyABKAFCFtHzGAAAAACAhC7B2fMYAAAAAICELkESJgoGc3RkZGV2GAQgASgBQhbR8xgAAAAAAAAAANnzGAAAAACAhC5BIq8CChRSdW5TaW11bGF0aW9uUmVxdWVzdBIUCgd1c2VyX2lkGAEgASgJQgPgQQISFQoIc2NlbmFyaW8YAiABKAlCA+BBAhIUCgxleGVjdXRpdmVfaWQYAyABKAkSEQoEc2VlZBgEIAEoDUgAiAEBEisKBnRyaWFscxgFIAEoDUIW0fMYAAAAAAAA8D/Z8xgAAAAAgIQuQUgBiAEBEikKCXRocmVzaG9sZBgGIAEoAUIW0fMYAAA0JvVrDMPZ8xgAADQm9WsMQxIsCgdmYWN0b3JzGAcgAygLMhsuc292cmVuLnYxLlNpbXVsYXRpb25GYWN0b3ISJwoEbW9kZRgIIAEoDjIZLnNvdnJlbi52MS5TaW11bGF0aW9uTW9kZUIHCgVfc2VlZEIJCgdfdHJpYWxzIkUKFVJ1blNpbXVsYXRpb25SZXNwb25zZRIsCglvcGVyYXRpb24YASABKAsyFC5zb3ZyZW4udjEuT3BlcmF0aW9uQgPgQQMqZwoOU2ltdWxhdGlvbk1vZGUSHwobU0lNVUxBVElPTl9NT0RFX1VOU1BFQ0lGSUVEEAASGQoVU0lNVUxBVElPTl9NT0RFX1FVSUNLEAESGQoVU0lNVUxBVElPTl9NT0RFX0JBVENIEAIykgEKEVNpbXVsYXRpb25TZXJ2aWNlEn0KDVJ1blNpbXVsYXRpb24SHy5zb3ZyZW4udjEuUnVuU2ltdWxhdGlvblJlcXVlc3QaIC5zb3ZyZW4udjEuUnVuU2ltdWxhdGlvblJlc3BvbnNlIimC0+STAiM6ASpiCW9wZXJhdGlvbiITL3YxL3NpbXVsYXRpb25zOnJ1bkId6vkYGW5vLW51bC1uby1sb25lLXN1cnJvZ2F0ZXNiBnByb3RvMw", [file_google_api_annotations, file_google_api_field_behavior, file_sovren_v1_operations, file_sovren_v1_options]);
+  fileDesc("Chtzb3ZyZW4vdjEvc2ltdWxhdGlvbnMucHJvdG8SCXNvdnJlbi52MSKbAQoQU2ltdWxhdGlvbkZhY3RvchIRCgRuYW1lGAEgASgJQgPgQQISJgoGd2VpZ2h0GAIgASgBQhbR8xgAAAAAgIQuwdnzGAAAAACAhC5BEiQKBG1lYW4YAyABKAFCFtHzGAAAAACAhC7B2fMYAAAAAICELkESJgoGc3RkZGV2GAQgASgBQhbR8xgAAAAAAAAAANnzGAAAAACAhC5BIugCChRSdW5TaW11bGF0aW9uUmVxdWVzdBIUCgd1c2VyX2lkGAEgASgJQgPgQQISFQoIc2NlbmFyaW8YAiABKAlCA+BBAhIUCgxleGVjdXRpdmVfaWQYAyABKAkSEQoEc2VlZBgEIAEoDUgAiAEBEisKBnRyaWFscxgFIAEoDUIW0fMYAAAAAAAA8D/Z8xgAAAAAgIQuQUgBiAEBEikKCXRocmVzaG9sZBgGIAEoAUIW0fMYAAA0JvVrDMPZ8xgAADQm9WsMQxIsCgdmYWN0b3JzGAcgAygLMhsuc292cmVuLnYxLlNpbXVsYXRpb25GYWN0b3ISJwoEbW9kZRgIIAEoDjIZLnNvdnJlbi52MS5TaW11bGF0aW9uTW9kZRImCgx3YWl0X3NlY29uZHMYCSABKA1CC9nzGAAAAAAAAE5ASAKIAQFCBwoFX3NlZWRCCQoHX3RyaWFsc0IPCg1fd2FpdF9zZWNvbmRzIkUKFVJ1blNpbXVsYXRpb25SZXNwb25zZRIsCglvcGVyYXRpb24YASABKAsyFC5zb3ZyZW4udjEuT3BlcmF0aW9uQgPgQQMqZwoOU2ltdWxhdGlvbk1vZGUSHwobU0lNVUxBVElPTl9NT0RFX1VOU1BFQ0lGSUVEEAASGQoVU0lNVUxBVElPTl9NT0RFX1FVSUNLEAESGQoVU0lNVUxBVElPTl9NT0RFX0JBVENIEAIykgEKEVNpbXVsYXRpb25TZXJ2aWNlEn0KDVJ1blNpbXVsYXRpb24SHy5zb3ZyZW4udjEuUnVuU2ltdWxhdGlvblJlcXVlc3QaIC5zb3ZyZW4udjEuUnVuU2ltdWxhdGlvblJlc3BvbnNlIimC0+STAiM6ASpiCW9wZXJhdGlvbiITL3YxL3NpbXVsYXRpb25zOnJ1bkId6vkYGW5vLW51bC1uby1sb25lLXN1cnJvZ2F0ZXNiBnByb3RvMw", [file_google_api_annotations, file_google_api_field_behavior, file_sovren_v1_operations, file_sovren_v1_options]);
 
 /**
  * One weighted, normally distributed factor of a scenario.
@@ -155,6 +155,17 @@ export type RunSimulationRequest = Message<"sovren.v1.RunSimulationRequest"> & {
    * @generated from field: sovren.v1.SimulationMode mode = 8;
    */
   mode: SimulationMode;
+
+  /**
+   * How long to wait for the run to finish before answering (0..60 s; default
+   * 0: answer at once). When it finishes in time the response carries the done
+   * operation, so a quick simulation takes one round trip; otherwise the
+   * operation is returned pending, as without a wait. The operation is recorded
+   * either way. Over REST, `Prefer: wait=<seconds>` (RFC 7240) says the same.
+   *
+   * @generated from field: optional uint32 wait_seconds = 9;
+   */
+  waitSeconds?: number | undefined;
 };
 
 /**
@@ -218,6 +229,17 @@ export type RunSimulationRequestJson = {
    * @generated from field: sovren.v1.SimulationMode mode = 8;
    */
   mode?: SimulationModeJson;
+
+  /**
+   * How long to wait for the run to finish before answering (0..60 s; default
+   * 0: answer at once). When it finishes in time the response carries the done
+   * operation, so a quick simulation takes one round trip; otherwise the
+   * operation is returned pending, as without a wait. The operation is recorded
+   * either way. Over REST, `Prefer: wait=<seconds>` (RFC 7240) says the same.
+   *
+   * @generated from field: optional uint32 wait_seconds = 9;
+   */
+  waitSeconds?: number;
 };
 
 /**
