@@ -28,7 +28,7 @@ export {
   type FieldViolation,
 } from "./core/errors.js";
 export type { Executives } from "./resources/executives.js";
-export type { Simulations } from "./resources/simulations.js";
+export type { RunOptions, Simulations } from "./resources/simulations.js";
 export type { Operations, WaitOptions } from "./resources/operations.js";
 export { DEFAULT_WAIT_TIMEOUT_MS } from "./resources/operations.js";
 export type { Communications } from "./resources/communications.js";
