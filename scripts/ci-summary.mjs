@@ -5,6 +5,9 @@
 import { existsSync, readFileSync } from "node:fs";
 
 const file = process.argv[2] ?? ".cache/vitest.json";
+// The runner's exit code (.ci/run passes it): vitest exits 1 on unhandled errors
+// even when every test passed, and the JSON report does not count them.
+const runnerExit = Number(process.argv[3] ?? 0);
 if (!existsSync(file)) {
   console.log("0 passed, 1 failed");
   console.error(`no test report at ${file}`);
@@ -26,5 +29,10 @@ for (const r of report.testResults ?? []) {
     console.log(`FAILED ${r.name} > ${a.fullName ?? a.title}: ${first}`);
   }
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+let counted = failed;
+if (runnerExit !== 0 && failed === 0) {
+  console.log(`FAILED the test runner exited ${runnerExit} with no failed test: unhandled errors (see "Unhandled Errors" in its output)`);
+  counted = 1;
+}
+console.log(`${passed} passed, ${counted} failed, ${skipped} skipped`);
+process.exit(counted > 0 || passed === 0 ? 1 : 0);
