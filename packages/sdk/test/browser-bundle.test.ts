@@ -11,7 +11,9 @@ const NODE_BUILTINS = /from\s*"node:|require\("(node:)?(http2?|net|tls|zlib)"\)/
 // sources (README, "Bundle size"; test/package.test.ts checks the packed
 // tarballs as a fresh app installs them): a regression shows up here.
 // eager: what loads with the import; all: with Connect and the validators.
-const BUDGET = { index: { eager: 11_500, all: 64_000 }, rest: { eager: 10_600, all: 22_000 } };
+// Raised on 2026-11-23 for issue 13's three services (audit, subjects, keys) and
+// RunSimulation's wait: measured 11,329 / 63,687 (index) and 10,452 / 22,051 (rest).
+const BUDGET = { index: { eager: 11_800, all: 66_000 }, rest: { eager: 10_900, all: 23_000 } };
 
 describe("browser bundle", () => {
   it("bundles the main entry for the browser with no Node built-ins, Connect and validators split off", async () => {

@@ -76,8 +76,9 @@ afterAll(() => {
  * main ≤ 40 kB.
  */
 const FRESH_BUDGET = {
-  "@sovren/sdk": { eager: 11_500, all: 68_000 },
-  "@sovren/sdk/rest": { eager: 10_600, all: 22_000 },
+  // Raised with browser-bundle.test.ts's for issue 13's services and RunSimulation's wait.
+  "@sovren/sdk": { eager: 11_800, all: 70_000 },
+  "@sovren/sdk/rest": { eager: 10_900, all: 23_000 },
 };
 
 describe("the packed package", () => {

@@ -1025,7 +1025,8 @@ export type components = {
          * @description RFC 7240 preferences. `wait=<seconds>` (0..60) asks RunSimulation to
          *     wait that long for the run to finish before answering (as `waitSeconds`
          *     does); a value past 60 or not a number is refused with 400. Other
-         *     preferences are ignored.
+         *     preferences are ignored; a header longer than 200 characters is refused
+         *     with 400 naming `Prefer`.
          */
         PreferWait: string;
         /**
@@ -1290,7 +1291,8 @@ export interface operations {
                  * @description RFC 7240 preferences. `wait=<seconds>` (0..60) asks RunSimulation to
                  *     wait that long for the run to finish before answering (as `waitSeconds`
                  *     does); a value past 60 or not a number is refused with 400. Other
-                 *     preferences are ignored.
+                 *     preferences are ignored; a header longer than 200 characters is refused
+                 *     with 400 naming `Prefer`.
                  */
                 Prefer?: components["parameters"]["PreferWait"];
             };

@@ -5,10 +5,16 @@
 import { invalidArgument } from "../../domain/errors.js";
 
 export const MAX_WAIT_SECONDS = 60;
+/** The contract's `maxLength` of the header (openapi: components.parameters.PreferWait). */
+export const MAX_PREFER_LENGTH = 200;
 
 /** The `wait` preference in seconds, or undefined when the header has none. */
 export function preferWait(header: string | null): number | undefined {
   if (!header) return undefined;
+  if (header.length > MAX_PREFER_LENGTH) {
+    const message = `must be at most ${MAX_PREFER_LENGTH} characters`;
+    throw invalidArgument(`Prefer: ${message}`, [{ field: "Prefer", message }]);
+  }
   for (const part of header.split(",")) {
     const [token, ...rest] = part.split(";")[0]!.split("=");
     if (token!.trim().toLowerCase() !== "wait") continue;
