@@ -79,22 +79,28 @@ const SIMS = 6;
 const MSGS = 6;
 const DELIVERY_DELAY_MS = "4000";
 
+/** Starts the workload on one process, kills it (-9) mid-work, restarts on the same store, and waits for everything to end. */
+async function killAndRestart(env: Record<string, string>, tenant: string) {
+  const a = await spawn(env);
+  const w = await startWorkload(a.url, tenant, SIMS, MSGS);
+  await waitForProgress(a.url, w);
+  const interrupted = await pendingNow(a.url, w);
+  a.kill("SIGKILL");
+  const killedAt = Date.now();
+  await a.exited;
+  const b = await spawn(env);
+  await waitForProgress(b.url, w, 60_000, killedAt);
+  const resumedAfterKillMs = Date.now() - killedAt;
+  const t = await waitTerminal(() => [b.url], w, RECOVERY_TIMEOUT_MS);
+  return { b, w, t, interrupted, killedAt, resumedAfterKillMs };
+}
+
 describe("kill -9 mid-simulation and mid-delivery", () => {
   it("PGlite on disk, one instance: the restarted process resumes everything", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "sovren-durable-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const env = { SOVREN_DATA_DIR: dir, SOVREN_DELIVERY_DELAY_MS: DELIVERY_DELAY_MS };
-    const a = await spawn(env);
-    const w = await startWorkload(a.url, "durable-pglite", SIMS, MSGS);
-    await waitForProgress(a.url, w);
-    const interrupted = await pendingNow(a.url, w);
-    a.kill("SIGKILL");
-    const killedAt = Date.now();
-    await a.exited;
-    const b = await spawn(env);
-    await waitForProgress(b.url, w, 60_000, killedAt);
-    const resumedAfterKillMs = Date.now() - killedAt;
-    const t = await waitTerminal(() => [b.url], w, RECOVERY_TIMEOUT_MS);
+    const { b, w, t, interrupted, killedAt, resumedAfterKillMs } = await killAndRestart(env, "durable-pglite");
     const sinceKill = Date.now() - killedAt;
     report("pglite restart", { interrupted, resumedAfterKillMs, terminalAfterRestartMs: t.elapsedMs, terminalAfterKillMs: sinceKill });
     expect(interrupted.ops).toBeGreaterThan(0);
@@ -146,17 +152,7 @@ describe("kill -9 mid-simulation and mid-delivery", () => {
     const db = await createTestDatabase();
     cleanups.push(db.drop);
     const env = { DATABASE_URL: db.url, SOVREN_DELIVERY_DELAY_MS: DELIVERY_DELAY_MS };
-    const a = await spawn(env);
-    const w = await startWorkload(a.url, "durable-pg1", SIMS, MSGS);
-    await waitForProgress(a.url, w);
-    const interrupted = await pendingNow(a.url, w);
-    a.kill("SIGKILL");
-    const killedAt = Date.now();
-    await a.exited;
-    const b = await spawn(env);
-    await waitForProgress(b.url, w, 60_000, killedAt);
-    const resumedAfterKillMs = Date.now() - killedAt;
-    const t = await waitTerminal(() => [b.url], w, RECOVERY_TIMEOUT_MS);
+    const { b, w, t, interrupted, killedAt, resumedAfterKillMs } = await killAndRestart(env, "durable-pg1");
     report("postgres restart", { interrupted, resumedAfterKillMs, terminalAfterKillMs: Date.now() - killedAt });
     expect(resumedAfterKillMs).toBeLessThan(LEASE_MS + SWEEP_MS + 15_000);
     expect(interrupted.ops).toBeGreaterThan(0);
